@@ -1,0 +1,114 @@
+# Skiff: a library operating system for Xen guests.
+#
+#   make [APP=hello]   build build/$(APP)/$(APP), an ELF image Xen boots as a PV domain
+#   make run           build and boot it (xl on a Xen dom0, else the emulated test host)
+#   make test          unit tests on the host, then every Xen-booted test
+#   make unit          host unit tests only
+#   make xen-test      Xen-booted tests only (one test-host boot for the whole batch)
+#   make format        clang-format every C file
+#
+# Every object is built into build/; the Xen public headers come from Debian's
+# libxen-dev (/usr/include/xen) through a symlink, so no other host header leaks in.
+
+APP ?= hello
+# V=1 shows every command.
+Q := $(if $(V),,@)
+BUILD := build
+XEN_INCLUDE ?= /usr/include/xen
+
+CC := gcc
+LD := ld
+NM := nm
+OBJCOPY := objcopy
+
+# The library is built without SSE/x87 code: event upcalls interrupt any code and do not save
+# vector registers, so the code they run must never touch them. Applications may use them.
+# No red zone: Xen writes exception and event frames right below the interrupted %rsp.
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-I include -iquote . -I $(BUILD)/xen-include \
+	-D__XEN_INTERFACE_VERSION__=0x00040600 \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
+	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP
+LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
+APP_CFLAGS := $(COMMON_CFLAGS)
+ASFLAGS := -D__ASSEMBLY__ -I include -iquote . -I $(BUILD)/xen-include -MMD -MP
+LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T arch/x86_64/skiff.lds
+
+LIB_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S xen/*.c lib/*.c drivers/*.c)
+LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
+APP_SRCS := $(wildcard apps/$(APP)/*.c)
+APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
+IMAGE := $(BUILD)/$(APP)/$(APP)
+
+.PHONY: all run test unit xen-test bench format deps clean
+all: $(IMAGE)
+
+$(BUILD)/xen-include/xen:
+	@test -f $(XEN_INCLUDE)/xen.h || { echo "Xen headers missing: run tools/install-deps.sh build" >&2; exit 1; }
+	@mkdir -p $(dir $@) && ln -sfn $(XEN_INCLUDE) $@
+
+$(BUILD)/obj/apps/%.o: apps/%.c | $(BUILD)/xen-include/xen
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.c | $(BUILD)/xen-include/xen
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.S | $(BUILD)/xen-include/xen
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/libskiff.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Two links, so that a fault can name functions: the first has an empty symbol table;
+# its text symbols become the table of the second. The table sits after .text, so no
+# function moves between the two links (the last line checks that).
+$(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
+	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
+	@mkdir -p $(dir $@)
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/obj/empty-syms.o
+$(BUILD)/obj/empty-syms.o: tools/mksyms.sh
+	@mkdir -p $(dir $@)
+	tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
+$(IMAGE): $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/$(APP)/$(APP).syms.S
+	$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/$(APP)/syms.o
+	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
+		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
+	@$(OBJCOPY) --strip-all $@ $@.stripped
+	@echo "built $@ ($$(stat -c %s $@.stripped) bytes stripped)"
+
+run: $(IMAGE)
+	tools/run $(IMAGE)
+
+unit:
+	$(MAKE) -C tests/unit
+
+xen-test:
+	tests/xen/run-all.sh
+
+test:
+	tools/install-deps.sh all
+	tests/run-all.sh
+
+bench:
+	@echo "no benchmarks yet: they arrive with netfront and blkfront" >&2
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+deps:
+	tools/install-deps.sh all
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff.a $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

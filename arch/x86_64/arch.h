@@ -1,0 +1,90 @@
+/*
+ * What the layers above may ask of the CPU and of the boot protocol. Everything PV-only
+ * (start_info, mmu_update, the trap table) stays behind this header, so a PVH entry can
+ * fill the same struct boot_info and offer the same calls.
+ */
+#ifndef ARCH_X86_64_ARCH_H
+#define ARCH_X86_64_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+#define PAGE_MASK  (~(PAGE_SIZE - 1))
+
+/* What the boot protocol told us, in the terms the rest of Skiff uses. */
+struct boot_info {
+	unsigned long nr_pages;	      /* pages of RAM the domain started with */
+	unsigned long free_pfn_start; /* [start, end) is free for the page allocator */
+	unsigned long free_pfn_end;
+	void *shared_info;	      /* mapped shared_info page */
+	void *console_ring;	      /* mapped console ring page (io/console.h) */
+	uint32_t console_evtchn;
+	void *store_ring; /* mapped xenstore ring page (io/xs_wire.h) */
+	uint32_t store_evtchn;
+	const char *cmdline;	   /* the `extra=` of the xl config */
+	const char *boot_protocol; /* "pv" (later "pvh") */
+	bool nx;		   /* data pages are mapped non-executable */
+};
+
+extern struct boot_info boot_info;
+
+/* The generic start of Skiff (lib/boot.c), called once arch set-up is done. */
+void kernel_main(void) __attribute__((noreturn));
+
+/* Registers saved on a trap or an event upcall (arch/x86_64/entry.S lays them out). */
+struct cpu_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Barriers for memory shared with Xen and other domains (x86 is TSO). */
+#define barrier()   asm volatile("" ::: "memory")
+#define virt_mb()   asm volatile("mfence" ::: "memory")
+#define virt_rmb()  barrier() /* loads are not reordered with other loads on x86 */
+#define virt_wmb()  barrier() /* stores are not reordered with other stores on x86 */
+#define READ_ONCE(x)	   (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val) (*(volatile __typeof__(x) *)&(x) = (val))
+
+static inline uint64_t arch_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void arch_cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+/* Cooperative context switch (arch/x86_64/switch.S). */
+struct arch_context {
+	unsigned long rsp;
+};
+void arch_switch_to(struct arch_context *prev, struct arch_context *next);
+/* Prepare ctx so that switching to it calls entry(arg) on the stack ending at stack_top. */
+void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void *),
+		       void *arg);
+
+/* Memory (arch/x86_64/mm.c). */
+unsigned long arch_virt_to_mfn(const void *va);
+/* Unmap a page so any access faults (stack guard pages), and map it back. */
+int arch_page_guard(void *va);
+int arch_page_unguard(void *va);
+
+/* Faults (arch/x86_64/traps.c). */
+void arch_traps_init(void);
+void arch_backtrace(unsigned long rbp, unsigned long rip);
+void arch_dump_regs(const struct cpu_regs *regs);
+/* The address of the caller's frame, for a backtrace from C. */
+#define arch_current_frame() ((unsigned long)__builtin_frame_address(0))
+
+/* Called by entry.S on an event upcall (xen/events.c). */
+void events_upcall(struct cpu_regs *regs);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * PV entry point and the ELF notes that tell Xen's loader how to boot this image
+ * (xen/elfnote.h). Xen enters _start in 64-bit mode, in ring 3 (the PV guest kernel
+ * ring), with %rsi = virtual address of start_info and events masked.
+ */
+#include <xen/xen.h>
+#include <xen/elfnote.h>
+
+#define ELFNOTE(type, desc_directive)				\
+	.pushsection .note.Xen, "a", @note;			\
+	.balign 4;						\
+	.long 2f - 1f;		/* name size */			\
+	.long 4f - 3f;		/* desc size */			\
+	.long type;						\
+1:	.asciz "Xen";						\
+2:	.balign 4;						\
+3:	desc_directive;						\
+4:	.balign 4;						\
+	.popsection
+
+	ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "Skiff")
+	ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")
+	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
+	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
+	/* Virtual = pseudo-physical: the image is linked at the addresses it occupies in RAM. */
+	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0)
+	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
+	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
+	/* Xen fills this page with one 32-byte stub per hypercall (syscall for 64-bit PV). */
+	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
+
+	.section .text.head, "ax"
+	.globl _start
+_start:
+	cld
+	/* Leave Xen's boot stack (it lies in memory the page allocator will hand out). */
+	leaq	boot_stack_top(%rip), %rsp
+	xorl	%ebp, %ebp		/* ends the frame-pointer chain for backtraces */
+	movq	%rsi, %rdi		/* start_info */
+	call	arch_pv_start
+	ud2				/* arch_pv_start does not return */
+
+	.balign 4096
+	.globl hypercall_page
+hypercall_page:
+	.fill 4096, 1, 0xcc		/* int3 until Xen writes the stubs */
+
+/*
+ * The boot stack, with a guard page below it that arch/x86_64/mm.c unmaps so an
+ * overflow faults instead of overwriting other data.
+ */
+	.section .bss.page_aligned, "aw", @nobits
+	.balign 4096
+	.globl boot_stack_guard
+boot_stack_guard:
+	.skip 4096
+	.globl boot_stack
+boot_stack:
+	.skip 4 * 4096
+	.globl boot_stack_top
+boot_stack_top:

@@ -1,0 +1,31 @@
+/* Internal to arch/x86_64: the PV boot state shared by setup.c, mm.c and traps.c. */
+#ifndef ARCH_X86_64_PV_H
+#define ARCH_X86_64_PV_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+
+/* Page table entry bits (Intel SDM vol. 3, 4.5). */
+#define _PAGE_PRESENT  0x001ULL
+#define _PAGE_RW       0x002ULL
+#define _PAGE_USER     0x004ULL
+#define _PAGE_ACCESSED 0x020ULL
+#define _PAGE_DIRTY    0x040ULL
+#define _PAGE_NX       (1ULL << 63)
+#define PTE_ADDR_MASK  0x000ffffffffff000ULL
+
+extern start_info_t *pv_start_info;
+extern unsigned long *pv_p2m; /* pfn -> mfn, from start_info->mfn_list */
+
+/* Xen maps its machine-to-physical table read-only into every PV guest. */
+#define pv_m2p ((const unsigned long *)__MACH2PHYS_VIRT_START)
+
+static inline void *pv_mfn_to_virt(unsigned long mfn)
+{
+	return (void *)(pv_m2p[mfn] << 12); /* virtual == pseudo-physical */
+}
+
+/* Map all RAM, protect the image, unmap guard pages (mm.c); kernel_main calls it. */
+void arch_mm_init(void);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * Exceptions. A PV guest has no IDT: it hands Xen a trap table (set_trap_table) and
+ * the addresses of its event and failsafe callbacks (callback_op). Apart from the
+ * lazy-FPU trap, every exception is fatal: dump the registers and a symbolised
+ * backtrace, then crash the domain so that `xl` reports it as crashed.
+ */
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/callback.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/hypercall.h"
+#include "arch/x86_64/pv.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/symbols.h"
+
+#define TRAP(vec, dpl, fn)                                                                         \
+	{                                                                                          \
+		vec, dpl, FLAT_KERNEL_CS, (unsigned long)fn                                        \
+	}
+
+extern char trap_divide_error[], trap_debug[], trap_int3[], trap_overflow[], trap_bounds[],
+	trap_invalid_op[], trap_device_not_available[], trap_coprocessor_segment_overrun[],
+	trap_invalid_tss[], trap_segment_not_present[], trap_stack_segment[],
+	trap_general_protection[], trap_page_fault[], trap_spurious_interrupt_bug[],
+	trap_coprocessor_error[], trap_alignment_check[], trap_machine_check[],
+	trap_simd_coprocessor_error[], hypervisor_callback[], failsafe_callback[];
+
+/* Flags 0: events stay enabled on entry; DPL 3 lets `int3`/`into` work from our ring. */
+static const struct trap_info trap_table[] = {
+	TRAP(0, 0, trap_divide_error),
+	TRAP(1, 0, trap_debug),
+	TRAP(3, 3, trap_int3),
+	TRAP(4, 3, trap_overflow),
+	TRAP(5, 0, trap_bounds),
+	TRAP(6, 0, trap_invalid_op),
+	TRAP(7, 0, trap_device_not_available),
+	TRAP(9, 0, trap_coprocessor_segment_overrun),
+	TRAP(10, 0, trap_invalid_tss),
+	TRAP(11, 0, trap_segment_not_present),
+	TRAP(12, 0, trap_stack_segment),
+	TRAP(13, 0, trap_general_protection),
+	TRAP(14, 0, trap_page_fault),
+	TRAP(15, 0, trap_spurious_interrupt_bug),
+	TRAP(16, 0, trap_coprocessor_error),
+	TRAP(17, 0, trap_alignment_check),
+	TRAP(18, 0, trap_machine_check),
+	TRAP(19, 0, trap_simd_coprocessor_error),
+	{0, 0, 0, 0}, /* end of table */
+};
+
+static const char *const trap_names[] = {
+	"divide error",	    "debug",	       "NMI",	       "int3",
+	"overflow",	    "bounds",	       "invalid opcode", "device not available",
+	"double fault",	    "coprocessor segment overrun", "invalid TSS", "segment not present",
+	"stack segment",    "general protection", "page fault", "spurious interrupt",
+	"x87 FPU error",    "alignment check", "machine check", "SIMD error",
+};
+
+void arch_traps_init(void)
+{
+	struct callback_register event = {
+		.type = CALLBACKTYPE_event,
+		.flags = CALLBACKF_mask_events,
+		.address = (unsigned long)hypervisor_callback,
+	};
+	struct callback_register failsafe = {
+		.type = CALLBACKTYPE_failsafe,
+		.flags = CALLBACKF_mask_events,
+		.address = (unsigned long)failsafe_callback,
+	};
+
+	if (HYPERVISOR_set_trap_table(trap_table))
+		panic("set_trap_table failed");
+	if (HYPERVISOR_callback_op(CALLBACKOP_register, &event) ||
+	    HYPERVISOR_callback_op(CALLBACKOP_register, &failsafe))
+		panic("registering the event callbacks failed");
+	/* Start with the FPU usable; we never ask Xen to set CR0.TS. */
+	HYPERVISOR_fpu_taskswitch(0);
+}
+
+static void print_address(const char *label, unsigned long addr)
+{
+	unsigned long offset;
+	const char *name = symbol_lookup(addr, &offset);
+
+	if (name)
+		printk("%s%016lx <%s+0x%lx>\n", label, addr, name, offset);
+	else
+		printk("%s%016lx\n", label, addr);
+}
+
+/* Is [addr, addr + 16) an 8-aligned piece of mapped RAM that may hold a frame? */
+static bool frame_readable(unsigned long addr)
+{
+	return !(addr & 7) && addr >= PAGE_SIZE && addr + 16 <= boot_info.nr_pages * PAGE_SIZE;
+}
+
+void arch_backtrace(unsigned long rbp, unsigned long rip)
+{
+	printk("Backtrace:\n");
+	print_address("  ", rip);
+	/* Each frame (-fno-omit-frame-pointer): [rbp] = caller's rbp, [rbp+8] = return address. */
+	for (int depth = 0; depth < 32 && frame_readable(rbp); depth++) {
+		unsigned long next = ((unsigned long *)rbp)[0];
+		unsigned long ret = ((unsigned long *)rbp)[1];
+
+		if (!ret)
+			break;
+		print_address("  ", ret);
+		if (next <= rbp) /* frames grow upwards; anything else is a corrupt chain */
+			break;
+		rbp = next;
+	}
+}
+
+void arch_dump_regs(const struct cpu_regs *r)
+{
+	print_address("RIP: ", r->rip);
+	printk("RSP: %016lx RFLAGS: %08lx CS: %04lx SS: %04lx\n", r->rsp, r->rflags, r->cs,
+	       r->ss);
+	printk("RAX: %016lx RBX: %016lx RCX: %016lx\n", r->rax, r->rbx, r->rcx);
+	printk("RDX: %016lx RSI: %016lx RDI: %016lx\n", r->rdx, r->rsi, r->rdi);
+	printk("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);
+	printk("R10: %016lx R11: %016lx R12: %016lx\n", r->r10, r->r11, r->r12);
+	printk("R13: %016lx R14: %016lx R15: %016lx\n", r->r13, r->r14, r->r15);
+}
+
+void do_trap(struct cpu_regs *regs);
+void do_trap(struct cpu_regs *regs)
+{
+	const char *name;
+
+	if (regs->vector == 7) {
+		/* Device not available: Xen set the virtual CR0.TS; clear it and retry. */
+		HYPERVISOR_fpu_taskswitch(0);
+		return;
+	}
+
+	if (regs->vector == (uint64_t)-2)
+		name = "failsafe callback (Xen could not restore segment registers)";
+	else if (regs->vector < sizeof(trap_names) / sizeof(trap_names[0]))
+		name = trap_names[regs->vector];
+	else
+		name = "unknown trap";
+
+	printk("\n*** Fatal exception %ld: %s, error code 0x%lx\n", (long)regs->vector, name,
+	       regs->error_code);
+	if (regs->vector == 14) {
+		/* A PV guest cannot read %cr2: Xen copies it into vcpu_info. */
+		const shared_info_t *s = boot_info.shared_info;
+
+		if (s)
+			printk("Faulting address: %016lx (%s, %s)\n", s->vcpu_info[0].arch.cr2,
+			       regs->error_code & 2 ? "write" : "read",
+			       regs->error_code & 1 ? "protection violation" : "not mapped");
+	}
+	arch_dump_regs(regs);
+	arch_backtrace(regs->rbp, regs->rip);
+	panic_crash();
+}

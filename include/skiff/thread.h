@@ -1,0 +1,59 @@
+/*
+ * Cooperative threads. A thread runs until it blocks, sleeps, yields or exits; only
+ * then does another run. There is one vCPU's worth of threads and no preemption, so
+ * data shared between threads needs no lock; data shared with event handlers does
+ * (see events_save_disable()).
+ */
+#ifndef SKIFF_THREAD_H
+#define SKIFF_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thread;
+
+/* Each thread gets a 16 KiB stack with an unmapped guard page below it. */
+#define THREAD_STACK_SIZE (16 * 1024)
+
+/* Start fn(arg) in a new thread; NULL if memory ran out. name is copied. */
+struct thread *thread_create(const char *name, int (*fn)(void *), void *arg);
+/* Wait for t to end, store what fn returned (or thread_exit's code), free t. */
+int thread_join(struct thread *t, int *exit_code);
+/* Nobody will join t: free it as soon as it ends. */
+void thread_detach(struct thread *t);
+/* End the calling thread. */
+void thread_exit(int code) __attribute__((noreturn));
+/* Let every other runnable thread run once. */
+void thread_yield(void);
+struct thread *thread_self(void);
+const char *thread_name(const struct thread *t);
+
+/* A list of threads waiting for something; wake it from a thread or an event handler. */
+struct wait_queue {
+	struct thread *head, *tail;
+};
+#define WAIT_QUEUE_INIT {0, 0}
+void wait_queue_init(struct wait_queue *wq);
+/* Sleep until woken. Use wait_event() to wait for a condition without losing wake-ups. */
+void wait_queue_sleep(struct wait_queue *wq);
+void wait_queue_wake_one(struct wait_queue *wq);
+void wait_queue_wake_all(struct wait_queue *wq);
+
+/* For wait_event(): the caller holds events disabled between testing and sleeping. */
+unsigned long wait_queue_lock(void);
+void wait_queue_unlock(unsigned long flags);
+void wait_queue_sleep_locked(struct wait_queue *wq);
+
+/*
+ * Sleep on wq until cond is true. cond is tested with events disabled, so a wake-up
+ * from an event handler between the test and the sleep is not lost.
+ */
+#define wait_event(wq, cond)                                                                       \
+	do {                                                                                       \
+		unsigned long __flags = wait_queue_lock();                                         \
+		while (!(cond))                                                                    \
+			wait_queue_sleep_locked(wq);                                               \
+		wait_queue_unlock(__flags);                                                        \
+	} while (0)
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * kernel_main: the generic start of every Skiff appliance, after the arch entry has
+ * filled struct boot_info. Each step needs only the ones before it:
+ *	console -> traps -> memory map -> events -> time -> allocator -> threads -> main().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/sched.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/pv.h"
+#include "lib/page_alloc.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/thread_internal.h"
+#include "xen/console.h"
+#include "xen/events.h"
+#include "xen/sched.h"
+#include "xen/time.h"
+
+/* The application's entry point. */
+int main(void);
+
+static int main_thread(void *arg)
+{
+	return main();
+}
+
+void kernel_main(void)
+{
+	unsigned long free_pages;
+
+	console_init(boot_info.console_ring, boot_info.console_evtchn);
+	arch_traps_init();
+	arch_mm_init();
+	events_init();
+	time_init();
+
+	free_pages = boot_info.free_pfn_end - boot_info.free_pfn_start;
+	page_alloc_init((void *)(boot_info.free_pfn_start << PAGE_SHIFT), free_pages);
+	printk("Skiff: %s boot, %lu KiB RAM, %lu KiB free, NX %s, cmdline \"%s\"\n",
+	       boot_info.boot_protocol, boot_info.nr_pages * 4, page_alloc_free_pages() * 4,
+	       boot_info.nx ? "on" : "off", boot_info.cmdline);
+
+	threads_start(main_thread, NULL);
+}
+
+void exit(int status)
+{
+	events_save_disable();
+	if (status == 0) {
+		printk("Skiff: exit(0), powering off\n");
+		console_flush();
+		xen_shutdown(SHUTDOWN_poweroff);
+	}
+	printk("Skiff: exit(%d), crashing the domain to report the failure\n", status);
+	console_flush();
+	xen_shutdown(SHUTDOWN_crash);
+}
+
+void abort(void)
+{
+	panic("abort() called");
+}

@@ -1,0 +1,313 @@
+/*
+ * Threads and the scheduler. The run queue and the sleep list are touched by event
+ * handlers too (a wake-up), so every change to them happens with events disabled.
+ *
+ * schedule() runs on the stack of the thread giving up the CPU. When nothing is
+ * runnable it stays there, idle: it arms Xen's one-shot timer for the first sleeper
+ * and blocks the vCPU in Xen until an event arrives.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <skiff/thread.h>
+#include <skiff/time.h>
+
+#include "arch/x86_64/arch.h"
+#include "lib/page_alloc.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/thread_internal.h"
+#include "xen/events.h"
+#include "xen/sched.h"
+#include "xen/time.h"
+
+#define STACK_PAGES (THREAD_STACK_SIZE / PAGE_SIZE)
+
+enum state { RUNNABLE, BLOCKED, EXITED };
+
+struct thread {
+	struct arch_context ctx;
+	char name[16];
+	enum state state;
+	int (*fn)(void *);
+	void *arg;
+	int exit_code;
+	bool detached;
+	char *stack; /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
+	struct thread *next; /* in the run queue, the sleep list or a wait queue */
+	uint64_t wake_at;
+	struct wait_queue joiners;
+};
+
+static struct thread boot_thread = {.name = "boot", .state = RUNNABLE};
+static struct thread *current = &boot_thread;
+static struct wait_queue run_queue;
+static struct thread *sleepers; /* sorted by wake_at */
+static struct thread *reap;	/* exited and detached: freed once off their stacks */
+
+static void enqueue(struct wait_queue *q, struct thread *t)
+{
+	t->next = NULL;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static struct thread *dequeue(struct wait_queue *q)
+{
+	struct thread *t = q->head;
+
+	if (t) {
+		q->head = t->next;
+		if (!q->head)
+			q->tail = NULL;
+		t->next = NULL;
+	}
+	return t;
+}
+
+/* Make t runnable. Events are disabled by the caller. */
+static void make_runnable(struct thread *t)
+{
+	if (t->state == BLOCKED) {
+		t->state = RUNNABLE;
+		enqueue(&run_queue, t);
+	}
+}
+
+static void wake_sleepers(uint64_t now)
+{
+	while (sleepers && sleepers->wake_at <= now) {
+		struct thread *t = sleepers;
+
+		sleepers = t->next;
+		t->wake_at = 0;
+		make_runnable(t);
+	}
+}
+
+static void free_thread(struct thread *t)
+{
+	arch_page_unguard(t->stack);
+	page_free(t->stack, STACK_PAGES + 1);
+	free(t);
+}
+
+/* Switch away from current, which has already been queued or blocked. Events disabled. */
+static void schedule_locked(void)
+{
+	struct thread *prev = current, *next;
+
+	for (;;) {
+		wake_sleepers(monotonic_ns());
+		next = dequeue(&run_queue);
+		if (next)
+			break;
+		if (prev->state == RUNNABLE) {
+			next = prev; /* nobody else: carry on */
+			break;
+		}
+		/* Idle. SCHEDOP_block enables events and returns once one is pending. */
+		if (sleepers)
+			timer_set_deadline(sleepers->wake_at);
+		xen_block();
+		events_save_disable();
+	}
+	if (next == prev)
+		return;
+	current = next;
+	arch_switch_to(&prev->ctx, &next->ctx);
+	/* Back in prev, on its own stack: free detached threads that ended meanwhile. */
+	while (reap) {
+		struct thread *t = reap;
+
+		reap = t->next;
+		free_thread(t);
+	}
+}
+
+unsigned long wait_queue_lock(void)
+{
+	return events_save_disable();
+}
+
+void wait_queue_unlock(unsigned long flags)
+{
+	events_restore(flags);
+}
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	wq->head = wq->tail = NULL;
+}
+
+void wait_queue_sleep_locked(struct wait_queue *wq)
+{
+	current->state = BLOCKED;
+	enqueue(wq, current);
+	schedule_locked();
+}
+
+void wait_queue_sleep(struct wait_queue *wq)
+{
+	unsigned long flags = events_save_disable();
+
+	wait_queue_sleep_locked(wq);
+	events_restore(flags);
+}
+
+void wait_queue_wake_one(struct wait_queue *wq)
+{
+	unsigned long flags = events_save_disable();
+	struct thread *t = dequeue(wq);
+
+	if (t)
+		make_runnable(t);
+	events_restore(flags);
+}
+
+void wait_queue_wake_all(struct wait_queue *wq)
+{
+	unsigned long flags = events_save_disable();
+	struct thread *t;
+
+	while ((t = dequeue(wq)))
+		make_runnable(t);
+	events_restore(flags);
+}
+
+void thread_yield(void)
+{
+	unsigned long flags = events_save_disable();
+
+	enqueue(&run_queue, current); /* behind everyone already waiting */
+	schedule_locked();
+	events_restore(flags);
+}
+
+void sleep_ns(uint64_t ns)
+{
+	unsigned long flags = events_save_disable();
+	struct thread **p = &sleepers;
+
+	current->wake_at = monotonic_ns() + ns;
+	while (*p && (*p)->wake_at <= current->wake_at)
+		p = &(*p)->next;
+	current->next = *p;
+	*p = current;
+	current->state = BLOCKED;
+	schedule_locked();
+	events_restore(flags);
+}
+
+void msleep(uint64_t ms)
+{
+	sleep_ns(ms * NSEC_PER_MSEC);
+}
+
+unsigned int sleep(unsigned int seconds)
+{
+	sleep_ns(seconds * NSEC_PER_SEC);
+	return 0;
+}
+
+static void thread_main(void *arg)
+{
+	struct thread *t = arg;
+
+	events_restore(0); /* a new thread starts with events enabled */
+	thread_exit(t->fn(t->arg));
+}
+
+struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+	unsigned long flags;
+
+	if (!t)
+		return NULL;
+	t->stack = page_alloc(STACK_PAGES + 1);
+	if (!t->stack) {
+		free(t);
+		return NULL;
+	}
+	/* The lowest page stays unmapped: an overflow faults instead of corrupting memory. */
+	if (arch_page_guard(t->stack))
+		panic("thread %s: cannot unmap the stack guard page", name);
+	strlcpy(t->name, name, sizeof(t->name));
+	t->fn = fn;
+	t->arg = arg;
+	arch_context_init(&t->ctx, t->stack + (STACK_PAGES + 1) * PAGE_SIZE, thread_main, t);
+
+	flags = events_save_disable();
+	enqueue(&run_queue, t);
+	events_restore(flags);
+	return t;
+}
+
+void thread_exit(int code)
+{
+	struct thread *t = current;
+
+	events_save_disable();
+	t->exit_code = code;
+	t->state = EXITED;
+	while (t->joiners.head)
+		make_runnable(dequeue(&t->joiners));
+	if (t->detached) {
+		t->next = reap;
+		reap = t;
+	}
+	schedule_locked();
+	panic("exited thread %s was scheduled again", t->name);
+}
+
+int thread_join(struct thread *t, int *exit_code)
+{
+	unsigned long flags = events_save_disable();
+
+	if (t == current || t->detached) {
+		events_restore(flags);
+		return -1;
+	}
+	while (t->state != EXITED)
+		wait_queue_sleep_locked(&t->joiners);
+	events_restore(flags);
+	if (exit_code)
+		*exit_code = t->exit_code;
+	free_thread(t);
+	return 0;
+}
+
+void thread_detach(struct thread *t)
+{
+	unsigned long flags = events_save_disable();
+
+	if (t->state == EXITED && t != current)
+		free_thread(t);
+	else
+		t->detached = true;
+	events_restore(flags);
+}
+
+struct thread *thread_self(void)
+{
+	return current;
+}
+
+const char *thread_name(const struct thread *t)
+{
+	return t->name;
+}
+
+void threads_start(int (*fn)(void *), void *arg)
+{
+	if (!thread_create("main", fn, arg))
+		panic("cannot create the main thread");
+	/* The boot context is done: it blocks forever and its stack stays as it is. */
+	events_save_disable();
+	boot_thread.state = BLOCKED;
+	schedule_locked();
+	panic("boot thread resumed");
+}

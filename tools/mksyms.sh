@@ -1,0 +1,20 @@
+#!/bin/sh
+# Turn `nm -n --defined-only` output into the assembly of the image's symbol table
+# (.skiff_syms): sorted addresses of text symbols and their names, read by lib/symbols.c
+# to print a backtrace with function names. With no input it makes an empty table.
+awk '
+BEGIN { n = 0 }
+$2 ~ /^[tTwW]$/ && $3 !~ /^(\.|__x86|_etext|_text)/ { addr[n] = $1; name[n] = $3; n++ }
+END {
+	print "\t.section .skiff_syms, \"a\""
+	print "\t.balign 8"
+	print "\t.globl skiff_syms_count"
+	print "skiff_syms_count:\n\t.quad " n
+	print "\t.globl skiff_syms_addr"
+	print "skiff_syms_addr:"
+	for (i = 0; i < n; i++) print "\t.quad 0x" addr[i]
+	print "\t.globl skiff_syms_name"
+	print "skiff_syms_name:"
+	for (i = 0; i < n; i++) print "\t.quad .Lname" i
+	for (i = 0; i < n; i++) print ".Lname" i ":\t.asciz \"" name[i] "\""
+}'

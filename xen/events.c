@@ -1,0 +1,166 @@
+#include <string.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/version.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/hypercall.h"
+#include "lib/printk.h"
+#include "xen/events.h"
+
+#define BITS_PER_WORD (sizeof(xen_ulong_t) * 8)
+
+static struct {
+	evtchn_handler_t handler;
+	void *arg;
+} handlers[EVTCHN_MAX_PORTS];
+
+static shared_info_t *shared(void)
+{
+	return boot_info.shared_info;
+}
+
+static vcpu_info_t *vcpu(void)
+{
+	return &shared()->vcpu_info[0];
+}
+
+unsigned long events_save_disable(void)
+{
+	unsigned long flags;
+
+	if (!shared())
+		return 1; /* before shared_info is mapped, Xen still has events masked */
+	flags = vcpu()->evtchn_upcall_mask;
+	WRITE_ONCE(vcpu()->evtchn_upcall_mask, 1);
+	barrier(); /* no access of the critical section moves above the mask */
+	return flags;
+}
+
+bool events_pending(void)
+{
+	return shared() && READ_ONCE(vcpu()->evtchn_upcall_pending);
+}
+
+void events_restore(unsigned long flags)
+{
+	if (!shared())
+		return;
+	barrier(); /* the critical section ends before the unmask */
+	WRITE_ONCE(vcpu()->evtchn_upcall_mask, flags);
+	if (!flags) {
+		barrier();
+		/* An event that came while masked is delivered on the way out of any hypercall. */
+		if (READ_ONCE(vcpu()->evtchn_upcall_pending))
+			HYPERVISOR_xen_version(XENVER_version, NULL);
+	}
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	__atomic_fetch_or(&shared()->evtchn_mask[port / BITS_PER_WORD],
+			  1UL << (port % BITS_PER_WORD), __ATOMIC_SEQ_CST);
+}
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	struct evtchn_unmask op = {.port = port};
+
+	/* Xen clears the mask and, if the port is pending, raises the upcall for us. */
+	HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
+}
+
+void evtchn_clear(evtchn_port_t port)
+{
+	__atomic_fetch_and(&shared()->evtchn_pending[port / BITS_PER_WORD],
+			   ~(1UL << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
+}
+
+int evtchn_notify(evtchn_port_t port)
+{
+	struct evtchn_send op = {.port = port};
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
+{
+	if (port >= EVTCHN_MAX_PORTS) {
+		printk("events: port %u is beyond the %u ports Skiff handles\n", port,
+		       EVTCHN_MAX_PORTS);
+		return -1;
+	}
+	handlers[port].arg = arg;
+	WRITE_ONCE(handlers[port].handler, handler);
+	evtchn_unmask(port);
+	return 0;
+}
+
+int evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler, void *arg, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq op = {.virq = virq, .vcpu = 0};
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
+
+	if (rc) {
+		printk("events: bind_virq %u failed: %ld\n", virq, rc);
+		return (int)rc;
+	}
+	*port = op.port;
+	return evtchn_bind(op.port, handler, arg);
+}
+
+static void dispatch(evtchn_port_t port)
+{
+	evtchn_handler_t handler = port < EVTCHN_MAX_PORTS ? handlers[port].handler : NULL;
+
+	if (!handler) {
+		/* Nobody listens: mask it so it cannot keep interrupting us. */
+		printk("events: port %u fired with no handler; masked\n", port);
+		evtchn_mask(port);
+		return;
+	}
+	handler(port, handlers[port].arg);
+}
+
+void events_upcall(struct cpu_regs *regs)
+{
+	vcpu_info_t *v = vcpu();
+	shared_info_t *s = shared();
+	xen_ulong_t words;
+
+	/*
+	 * Clear the upcall flag before reading the selector: Xen sets the selector
+	 * first, then the flag, so a port that becomes pending after our read raises
+	 * the flag again and is handled by the next upcall. The atomic exchange is a
+	 * full barrier.
+	 */
+	WRITE_ONCE(v->evtchn_upcall_pending, 0);
+	words = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+
+	while (words) {
+		unsigned int w = __builtin_ctzl(words);
+		xen_ulong_t ports;
+
+		words &= words - 1;
+		ports = READ_ONCE(s->evtchn_pending[w]) & ~READ_ONCE(s->evtchn_mask[w]);
+		/* Each pending port runs once per upcall, so no single port can starve the rest. */
+		while (ports) {
+			unsigned int bit = __builtin_ctzl(ports);
+
+			ports &= ports - 1;
+			evtchn_clear(w * BITS_PER_WORD + bit);
+			dispatch(w * BITS_PER_WORD + bit);
+		}
+	}
+}
+
+void events_init(void)
+{
+	shared_info_t *s = shared();
+
+	/* Mask every port; each driver unmasks the ones it binds. */
+	for (unsigned int i = 0; i < sizeof(s->evtchn_mask) / sizeof(s->evtchn_mask[0]); i++)
+		s->evtchn_mask[i] = ~(xen_ulong_t)0;
+	memset(handlers, 0, sizeof(handlers));
+}

@@ -1,0 +1,17 @@
+/* Scheduler operations (xen/sched.h): block, poll, yield and shutdown. */
+#ifndef XEN_SCHED_H
+#define XEN_SCHED_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/sched.h>
+
+/* Sleep in Xen until an event is pending; enables event delivery (SCHEDOP_block). */
+void xen_block(void);
+/* Sleep until port is pending or system time reaches deadline_ns (0: no deadline). */
+void xen_poll(evtchn_port_t port, uint64_t deadline_ns);
+void xen_yield(void);
+/* SHUTDOWN_poweroff, SHUTDOWN_reboot, SHUTDOWN_crash... The domain stops here. */
+void xen_shutdown(unsigned int reason) __attribute__((noreturn));
+
+#endif
