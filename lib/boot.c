@@ -11,6 +11,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/pv.h"
+#include "lib/malloc.h"
 #include "lib/page_alloc.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -40,6 +41,7 @@ void kernel_main(void)
 
 	free_pages = boot_info.free_pfn_end - boot_info.free_pfn_start;
 	page_alloc_init((void *)(boot_info.free_pfn_start << PAGE_SHIFT), free_pages);
+	malloc_init();
 	printk("Skiff: %s boot, %lu KiB RAM, %lu KiB free, NX %s, cmdline \"%s\"\n",
 	       boot_info.boot_protocol, boot_info.nr_pages * 4, page_alloc_free_pages() * 4,
 	       boot_info.nx ? "on" : "off", boot_info.cmdline);

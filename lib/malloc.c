@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/malloc.h"
 #include "lib/page_alloc.h"
 #include "lib/panic.h"
 
@@ -37,6 +38,11 @@ struct free_block {
 };
 
 static struct free_block *free_lists[NR_CLASSES];
+
+void malloc_init(void)
+{
+	memset(free_lists, 0, sizeof(free_lists));
+}
 
 static struct header *header_of(void *ptr)
 {

@@ -64,6 +64,7 @@ static void put_number(struct sink *s, uint64_t v, bool negative, unsigned int b
 	char tmp[24];
 	int n = 0, prefix_len, zeros = 0, pad;
 	const char *prefix = "";
+	bool is_zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -72,22 +73,22 @@ static void put_number(struct sink *s, uint64_t v, bool negative, unsigned int b
 	if (sp->precision == 0 && n == 1 && tmp[0] == '0')
 		n = 0; /* "%.0d" of 0 prints nothing */
 
+	if (sp->precision > n)
+		zeros = sp->precision - n;
+
 	if (negative)
 		prefix = "-";
 	else if (sp->plus)
 		prefix = "+";
 	else if (sp->space)
 		prefix = " ";
-	else if (sp->alt && base == 16 && n)
+	else if (sp->alt && base == 16 && !is_zero)
 		prefix = upper ? "0X" : "0x";
-	else if (sp->alt && base == 8 && (n == 0 || tmp[n - 1] != '0'))
-		prefix = "0";
+	else if (sp->alt && base == 8 && !zeros && (n == 0 || tmp[n - 1] != '0'))
+		prefix = "0"; /* '#' for octal: the first digit printed must be 0 */
 	prefix_len = strlen(prefix);
 
-	if (sp->precision > n)
-		zeros = sp->precision - n;
-	else if (sp->zero && !sp->left && sp->precision < 0 &&
-		 sp->width > n + prefix_len)
+	if (sp->zero && !sp->left && sp->precision < 0 && sp->width > n + prefix_len)
 		zeros = sp->width - n - prefix_len;
 	pad = sp->width - n - zeros - prefix_len;
 
