@@ -50,15 +50,15 @@ $(BUILD)/xen-include/xen:
 	@test -f $(XEN_INCLUDE)/xen.h || { echo "Xen headers missing: run tools/install-deps.sh build" >&2; exit 1; }
 	@mkdir -p $(dir $@) && ln -sfn $(XEN_INCLUDE) $@
 
-$(BUILD)/obj/apps/%.o: apps/%.c | $(BUILD)/xen-include/xen
+$(BUILD)/obj/apps/%.o: apps/%.c Makefile | $(BUILD)/xen-include/xen
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c | $(BUILD)/xen-include/xen
+$(BUILD)/obj/%.o: %.c Makefile | $(BUILD)/xen-include/xen
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.S | $(BUILD)/xen-include/xen
+$(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@

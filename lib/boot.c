@@ -24,23 +24,21 @@
 /* The application's entry point. */
 int main(void);
 
+/* Returning from main() ends the appliance, not just its thread. */
 static int main_thread(void *arg)
 {
-	return main();
+	exit(main());
 }
 
 void kernel_main(void)
 {
-	unsigned long free_pages;
-
 	console_init(boot_info.console_ring, boot_info.console_evtchn);
 	arch_traps_init();
 	arch_mm_init();
 	events_init();
 	time_init();
 
-	free_pages = boot_info.free_pfn_end - boot_info.free_pfn_start;
-	page_alloc_init((void *)(boot_info.free_pfn_start << PAGE_SHIFT), free_pages);
+	page_alloc_init(boot_info.free_mem, boot_info.free_pages);
 	malloc_init();
 	printk("Skiff: %s boot, %lu KiB RAM, %lu KiB free, NX %s, cmdline \"%s\"\n",
 	       boot_info.boot_protocol, boot_info.nr_pages * 4, page_alloc_free_pages() * 4,

@@ -3,24 +3,28 @@
  * dump names the faulting address, the registers and the functions on the stack,
  * and that xl saw the domain crash.
  */
+#include <stdint.h>
 #include <stdio.h>
 
-/* noinline so that each shows up as its own frame in the backtrace. */
-__attribute__((noinline)) static void write_through(volatile int *p)
+/* Near NULL: Skiff maps nothing below its image, so this faults. Volatile so the
+ * compiler cannot see (and warn about) the bad write at build time. */
+static volatile uintptr_t target = 0x10;
+
+/* noipa: each function stays a real frame of its own in the backtrace. */
+__attribute__((noipa)) static void write_through(volatile int *p)
 {
 	*p = 42;
 }
 
-__attribute__((noinline)) static void crash_deliberately(void)
+__attribute__((noipa)) static void crash_deliberately(void)
 {
-	/* An address in the unmapped page 0, so a NULL-ish pointer faults. */
-	write_through((volatile int *)0x10);
+	write_through((volatile int *)target);
 	printf("crash: still alive after writing to 0x10, the NULL page is mapped\n");
 }
 
 int main(void)
 {
-	printf("crash: about to write to address 0x10\n");
+	printf("crash: about to write to address 0x%lx\n", (unsigned long)target);
 	crash_deliberately();
 	return 1;
 }

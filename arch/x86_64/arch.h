@@ -14,11 +14,28 @@
 #define PAGE_SIZE  (1UL << PAGE_SHIFT)
 #define PAGE_MASK  (~(PAGE_SIZE - 1))
 
+/*
+ * All RAM is mapped at one constant offset: pseudo-physical page frame number (pfn) p
+ * is at virtual address VIRT_BASE + p * PAGE_SIZE (see skiff.lds for why 3 MiB).
+ */
+extern char __virt_base[];
+#define VIRT_BASE ((unsigned long)__virt_base)
+
+static inline void *arch_pfn_to_virt(unsigned long pfn)
+{
+	return (void *)(VIRT_BASE + (pfn << PAGE_SHIFT));
+}
+
+static inline unsigned long arch_virt_to_pfn(const void *va)
+{
+	return ((unsigned long)va - VIRT_BASE) >> PAGE_SHIFT;
+}
+
 /* What the boot protocol told us, in the terms the rest of Skiff uses. */
 struct boot_info {
-	unsigned long nr_pages;	      /* pages of RAM the domain started with */
-	unsigned long free_pfn_start; /* [start, end) is free for the page allocator */
-	unsigned long free_pfn_end;
+	unsigned long nr_pages;	   /* pages of RAM the domain started with */
+	void *free_mem;		   /* free_pages pages from here are free for the allocator */
+	unsigned long free_pages;
 	void *shared_info;	      /* mapped shared_info page */
 	void *console_ring;	      /* mapped console ring page (io/console.h) */
 	uint32_t console_evtchn;

@@ -22,9 +22,12 @@
 	ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
 	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
-	/* Virtual = pseudo-physical: the image is linked at the addresses it occupies in RAM. */
-	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0)
-	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
+	/*
+	 * The image's first byte is pseudo-physical address 0. PADDR_OFFSET equal to
+	 * VIRT_BASE says the ELF's physical addresses are its virtual ones (skiff.lds).
+	 */
+	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad __virt_base)
+	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad __virt_base)
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
 	/* Xen fills this page with one 32-byte stub per hypercall (syscall for 64-bit PV). */
 	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)

@@ -1,8 +1,8 @@
 /*
  * PV memory set-up. Xen's loader mapped only a bootstrap region (image, start_info,
  * the p2m list, its own page tables, 512 KiB or more of padding). Here we map every
- * page of the domain at virtual == pseudo-physical address, then tighten the image's
- * permissions. A PV guest never writes its page tables: they are read-only to it and
+ * page of the domain at VIRT_BASE + its pseudo-physical address, then tighten the
+ * image's permissions. A PV guest never writes its page tables: they are read-only to it and
  * every change is a request to Xen (mmu_update / update_va_mapping), which checks it.
  */
 #include <string.h>
@@ -29,7 +29,7 @@ static char shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 unsigned long arch_virt_to_mfn(const void *va)
 {
-	return pv_p2m[(unsigned long)va >> PAGE_SHIFT];
+	return pv_p2m[arch_virt_to_pfn(va)];
 }
 
 static pgentry_t pte_for(const void *va, pgentry_t flags)
@@ -56,7 +56,7 @@ static bool cpu_has_nx(void)
 /* A zeroed frame to hold a page table. Xen refuses one that is mapped writable. */
 static pgentry_t *new_table(void)
 {
-	pgentry_t *table = (pgentry_t *)(pt_next_pfn++ << PAGE_SHIFT);
+	pgentry_t *table = arch_pfn_to_virt(pt_next_pfn++);
 
 	if (pt_next_pfn >= boot_info.nr_pages)
 		panic("out of memory building page tables");
@@ -100,17 +100,19 @@ static pgentry_t *l1_table_of(unsigned long va)
 	return next_level(l2, (va >> 21) & 511);
 }
 
-/* Map pfns [start, end) at virtual address pfn * PAGE_SIZE, one L1 table per hypercall. */
+/* Map pfns [start, end) at their virtual addresses, one L1 table per hypercall. */
 static void map_ram(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
 
 	while (pfn < end) {
-		pgentry_t *l1 = l1_table_of(pfn << PAGE_SHIFT);
+		unsigned long va = (unsigned long)arch_pfn_to_virt(pfn);
+		pgentry_t *l1 = l1_table_of(va);
 		unsigned int n = 0;
 
+		/* Up to the end of the 2 MiB that this L1 table maps. */
 		do {
-			unsigned int idx = pfn & 511;
+			unsigned int idx = (va >> PAGE_SHIFT) & 511;
 
 			if (!(l1[idx] & _PAGE_PRESENT)) {
 				batch[n].ptr = pte_for(l1, 0) + idx * sizeof(pgentry_t);
@@ -120,7 +122,8 @@ static void map_ram(unsigned long start, unsigned long end)
 				n++;
 			}
 			pfn++;
-		} while (pfn < end && (pfn & 511));
+			va += PAGE_SIZE;
+		} while (pfn < end && ((va >> PAGE_SHIFT) & 511));
 		if (n)
 			mmu_update(batch, n);
 	}
@@ -148,7 +151,7 @@ int arch_page_unguard(void *va)
 void arch_mm_init(void)
 {
 	start_info_t *si = pv_start_info;
-	unsigned long bootstrap_end = (si->pt_base >> PAGE_SHIFT) + si->nr_pt_frames;
+	unsigned long bootstrap_end = arch_virt_to_pfn((void *)si->pt_base) + si->nr_pt_frames;
 
 	nx = cpu_has_nx() ? _PAGE_NX : 0;
 	boot_info.nx = nx != 0;
@@ -168,8 +171,8 @@ void arch_mm_init(void)
 	protect(_data, _end,
 		_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | nx);
 
-	/* Faults instead of silent corruption: NULL pointers and boot stack overflow. */
-	set_va_pte(0, 0);
+	/* A boot stack overflow faults instead of corrupting data. (Nothing is mapped
+	 * below the image, so NULL pointers fault too.) */
 	set_va_pte(boot_stack_guard, 0);
 
 	/* shared_info is named by machine address; map it over a page of our own bss. */
@@ -177,6 +180,6 @@ void arch_mm_init(void)
 					     _PAGE_ACCESSED | _PAGE_DIRTY | nx);
 	boot_info.shared_info = shared_info_page;
 
-	boot_info.free_pfn_start = pt_next_pfn;
-	boot_info.free_pfn_end = si->nr_pages;
+	boot_info.free_mem = arch_pfn_to_virt(pt_next_pfn);
+	boot_info.free_pages = si->nr_pages - pt_next_pfn;
 }

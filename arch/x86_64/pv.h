@@ -22,7 +22,7 @@ extern unsigned long *pv_p2m; /* pfn -> mfn, from start_info->mfn_list */
 
 static inline void *pv_mfn_to_virt(unsigned long mfn)
 {
-	return (void *)(pv_m2p[mfn] << 12); /* virtual == pseudo-physical */
+	return arch_pfn_to_virt(pv_m2p[mfn]);
 }
 
 /* Map all RAM, protect the image, unmap guard pages (mm.c); kernel_main calls it. */

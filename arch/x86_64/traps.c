@@ -94,13 +94,25 @@ static void print_address(const char *label, unsigned long addr)
 /* Is [addr, addr + 16) an 8-aligned piece of mapped RAM that may hold a frame? */
 static bool frame_readable(unsigned long addr)
 {
-	return !(addr & 7) && addr >= PAGE_SIZE && addr + 16 <= boot_info.nr_pages * PAGE_SIZE;
+	return !(addr & 7) && addr >= VIRT_BASE &&
+	       addr + 16 <= VIRT_BASE + boot_info.nr_pages * PAGE_SIZE;
 }
 
-void arch_backtrace(unsigned long rbp, unsigned long rip)
+static void backtrace_from(unsigned long rbp, unsigned long rip, unsigned long rsp)
 {
+	unsigned long offset;
+
 	printk("Backtrace:\n");
 	print_address("  ", rip);
+	/*
+	 * Where the faulting function has not pushed a frame, its return address is on
+	 * top of the stack and %rbp is still its caller's: on its first instruction, or
+	 * anywhere in a leaf that gcc built without a frame (one that uses no stack and
+	 * so does not start with `push %rbp`, opcode 0x55).
+	 */
+	if (rsp && symbol_lookup(rip, &offset) &&
+	    (offset == 0 || *(const unsigned char *)(rip - offset) != 0x55) && frame_readable(rsp))
+		print_address("  ", *(unsigned long *)rsp);
 	/* Each frame (-fno-omit-frame-pointer): [rbp] = caller's rbp, [rbp+8] = return address. */
 	for (int depth = 0; depth < 32 && frame_readable(rbp); depth++) {
 		unsigned long next = ((unsigned long *)rbp)[0];
@@ -113,6 +125,11 @@ void arch_backtrace(unsigned long rbp, unsigned long rip)
 			break;
 		rbp = next;
 	}
+}
+
+void arch_backtrace(unsigned long rbp, unsigned long rip)
+{
+	backtrace_from(rbp, rip, 0);
 }
 
 void arch_dump_regs(const struct cpu_regs *r)
@@ -153,10 +170,12 @@ void do_trap(struct cpu_regs *regs)
 
 		if (s)
 			printk("Faulting address: %016lx (%s, %s)\n", s->vcpu_info[0].arch.cr2,
-			       regs->error_code & 2 ? "write" : "read",
+			       regs->error_code & 16  ? "instruction fetch"
+			       : regs->error_code & 2 ? "write"
+						      : "read",
 			       regs->error_code & 1 ? "protection violation" : "not mapped");
 	}
 	arch_dump_regs(regs);
-	arch_backtrace(regs->rbp, regs->rip);
+	backtrace_from(regs->rbp, regs->rip, regs->rsp);
 	panic_crash();
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every test: the host unit tests, then the Xen-booted tests. Ends with the line
+# "N passed, N failed" summing both, and exits non-zero if anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$top/build/test-logs
+mkdir -p "$log"
+
+echo "== unit tests (host, cmocka)"
+make -s -C "$top/tests/unit" 2>&1 | tee "$log/unit.log"
+unit_rc=${PIPESTATUS[0]}
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
+unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/unit.log" | awk '{s += $1} END {print s + 0}')
+unit_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/unit.log" | awk '{s += $1} END {print s + 0}')
+if [ "$unit_rc" -ne 0 ] && [ "$unit_fail" -eq 0 ]; then
+	unit_fail=1 # a build error or a crash: count it, never let it pass silently
+fi
+
+echo "== Xen tests (emulated test host)"
+"$top/tests/xen/run-all.sh" 2>&1 | tee "$log/xen.log"
+xen_rc=${PIPESTATUS[0]}
+xen_pass=$(grep -c '^PASS ' "$log/xen.log")
+xen_fail=$(grep -c '^FAIL ' "$log/xen.log")
+if [ "$xen_rc" -ne 0 ] && [ "$xen_fail" -eq 0 ]; then
+	xen_fail=1
+fi
+
+echo "unit: $unit_pass passed, $unit_fail failed; xen: $xen_pass passed, $xen_fail failed"
+echo "$((unit_pass + xen_pass)) passed, $((unit_fail + xen_fail)) failed"
+[ $((unit_fail + xen_fail)) -eq 0 ]

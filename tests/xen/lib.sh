@@ -1,0 +1,47 @@
+# Helpers for the Xen-booted tests (sourced by tests/xen/run-all.sh).
+# Every check reads what dom0 recorded: a guest's console log (NAME.console) and how
+# xl saw it end (NAME.result), both copied out of the test host.
+
+passed=0
+failed=0
+
+pass() {
+	passed=$((passed + 1))
+	echo "PASS $1"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $1: $2"
+}
+
+# result_field NAME KEY: a value from NAME.result (lines KEY=VALUE).
+result_field() {
+	sed -n "s/^$2=//p" "$results/$1.result" 2>/dev/null | head -n 1
+}
+
+# expect_end TEST NAME HOW: the guest NAME ended as HOW (poweroff, crash, ...).
+expect_end() {
+	local got
+	got=$(result_field "$2" end)
+	if [ "$got" = "$3" ]; then pass "$1"; else fail "$1" "xl saw '${got:-nothing}', expected $3"; fi
+}
+
+# expect_lines TEST NAME PATTERN...: each extended regex matches a console line, in order.
+expect_lines() {
+	local test=$1 name=$2 console="$results/$2.console" line=0 pattern n
+	shift 2
+	if [ ! -s "$console" ]; then
+		fail "$test" "no console log for $name"
+		return
+	fi
+	for pattern in "$@"; do
+		n=$(tail -n +$((line + 1)) "$console" | grep -n -E -m1 -e "$pattern" | cut -d: -f1)
+		if [ -z "$n" ]; then
+			fail "$test" "console of $name lacks /$pattern/ (after line $line)"
+			return
+		fi
+		line=$((line + n))
+	done
+	pass "$test"
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The tests that boot Skiff appliances under Xen. All guests run in one boot of the
+# emulated test host (tools/testhost), one after the other; then each test checks what
+# dom0 saw. Prints one PASS/FAIL line per test and ends with "N passed, N failed".
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$top/build/xen-test
+job=$work/job
+results=$work/results
+. "$top/tests/xen/lib.sh"
+
+for app in hello crash; do
+	make -s -C "$top" APP=$app >/dev/null
+done
+
+rm -rf "$job" "$results"
+mkdir -p "$job" "$results"
+cp "$top/build/hello/hello" "$top/build/crash/crash" "$job/"
+"$top/tools/xlcfg.sh" hello hello 32 preserve >"$job/hello.cfg"
+"$top/tools/xlcfg.sh" crash crash 32 preserve >"$job/crash.cfg"
+# The smallest memory hello is known to run in (README's figure); a regression fails here.
+"$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
+
+cat >"$job/job.sh" <<'JOB'
+# Runs in dom0 of the test host, with tools/testhost/guest.sh already sourced.
+guest_run hello hello.cfg 120
+guest_run crash crash.cfg 120
+guest_run hello-small hello-small.cfg 120
+JOB
+
+host_rc=0
+"$top/tools/testhost/run" --timeout 1200 "$job" "$results" || host_rc=$?
+if [ $host_rc -ne 0 ]; then
+	fail test_host_job "the test host exited with status $host_rc"
+fi
+
+# hello: greeting with the Xen version, memory and vCPUs, a timed sleep, ping-pong.
+expect_lines hello_prints_xen_version_memory_vcpus hello \
+	'^Skiff: pv boot, 32768 KiB RAM' \
+	'^Hello from Skiff on Xen 4\.17' \
+	'^memory: 32768 KiB, vCPUs: 1$'
+expect_lines hello_threads_ping_pong_through_wait_queue hello \
+	'^ping 1$' '^pong 1$' '^ping 2$' '^pong 2$' '^ping 5$' '^pong 5$' \
+	'^ping-pong done after 10 hits$'
+expect_end hello_returning_from_main_powers_off hello poweroff
+
+# The 1 s sleep, as the guest measured it on Xen's clock: strict below, lenient above.
+slept=$(sed -n 's/^slept 1 s: measured \([0-9.]*\) s.*/\1/p' "$results/hello.console" 2>/dev/null)
+if [ -n "$slept" ] && awk -v s="$slept" 'BEGIN { exit !(s >= 1.0 && s <= 3.0) }'; then
+	pass "hello_sleep_1s_takes_1_to_3s_of_xen_time ($slept s)"
+else
+	fail hello_sleep_1s_takes_1_to_3s_of_xen_time "measured '${slept:-nothing}'"
+fi
+# The same sleep seen from dom0: the time between the console lines around it.
+dom0_gap=$(result_field hello sleep_gap)
+if [ -n "$dom0_gap" ] && awk -v s="$dom0_gap" 'BEGIN { exit !(s >= 0.9 && s <= 3.0) }'; then
+	pass "hello_sleep_1s_takes_0.9_to_3s_of_dom0_time ($dom0_gap s)"
+else
+	fail hello_sleep_1s_takes_0.9_to_3s_of_dom0_time "dom0 saw '${dom0_gap:-nothing}'"
+fi
+
+# crash: a page fault is reported with registers and a symbolised backtrace.
+expect_lines crash_dump_names_fault_address_and_registers crash \
+	'^crash: about to write to address 0x10$' \
+	'Fatal exception 14: page fault' \
+	'^Faulting address: 0000000000000010 \(write, not mapped\)' \
+	'^RIP: [0-9a-f]{16} <write_through\+0x' \
+	'^RAX: [0-9a-f]{16} RBX'
+expect_lines crash_backtrace_names_the_callers crash \
+	'^Backtrace:' '<write_through\+0x' '<crash_deliberately\+0x' '<main\+0x' \
+	'<arch_thread_start\+0x'
+expect_end crash_fault_crashes_the_domain crash crash
+
+expect_lines hello_runs_in_2_mib hello-small '^Skiff: pv boot, 2048 KiB RAM' \
+	'^ping-pong done after 10 hits$'
+expect_end hello_small_powers_off hello-small poweroff
+
+echo "xen: $passed passed, $failed failed"
+[ $failed -eq 0 ]
