@@ -1,0 +1,103 @@
+# Helpers for a test-host job (job.sh runs in dom0 with this file sourced).
+#
+#   guest_run NAME CFG TIMEOUT_S     create, wait for the end, record it, destroy
+#   guest_start NAME CFG             create and return (the guest runs on)
+#   guest_wait NAME TIMEOUT_S        wait until NAME stops or the timeout passes
+#   guest_console NAME               path of NAME's console log
+#   guest_wait_line NAME REGEX TIMEOUT_S   wait for a console line; 0 if it came
+#
+# For each guest, /out gets NAME.console (the console as xenconsoled logged it),
+# NAME.timed (each console line prefixed with the dom0 uptime at which it was seen,
+# +-0.1 s) and NAME.result (end=poweroff|reboot|suspend|crash|watchdog|timeout|
+# create-failed, and dom0 uptimes create_s, first_line_s, end_s).
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+guest_console() { echo "/out/console/guest-$1.log"; }
+
+# The shutdown reason xl reports (Reason-Code column of xl list -v), or nothing.
+_guest_reason() {
+	xl list -v "$1" 2>/dev/null | awk 'NR == 2 && $5 ~ /s/ { print $8 }'
+}
+
+# Append console lines not seen yet to NAME.timed, stamped with dom0 uptime.
+_guest_stamp() {
+	local name=$1 log seen now total
+	log=$(guest_console "$name")
+	[ -f "$log" ] || return 0
+	seen=$(cat "/tmp/$name.seen" 2>/dev/null || echo 0)
+	total=$(wc -l <"$log")
+	[ "$total" -gt "$seen" ] || return 0
+	now=$(uptime_s)
+	[ "$seen" -gt 0 ] || echo "first_line_s=$now" >>"/out/$name.result"
+	tail -n +"$((seen + 1))" "$log" | head -n "$((total - seen))" | sed "s/^/$now\t/" >>"/out/$name.timed"
+	echo "$total" >"/tmp/$name.seen"
+}
+
+guest_start() {
+	local name=$1 cfg=$2
+	: >"/out/$name.result"
+	: >"/out/$name.timed"
+	echo 0 >"/tmp/$name.seen"
+	echo "create_s=$(uptime_s)" >>"/out/$name.result"
+	# Keep the domain after it stops, so its reason can be read (the cfg may say otherwise).
+	if ! xl create "$cfg" 'on_poweroff="preserve"' 'on_reboot="preserve"' \
+		'on_crash="preserve"' >"/out/$name.create.log" 2>&1; then
+		cat "/out/$name.create.log"
+		echo "end=create-failed" >>"/out/$name.result"
+		return 1
+	fi
+}
+
+guest_wait() {
+	local name=$1 timeout=$2 start reason end
+	start=$(uptime_s)
+	while :; do
+		_guest_stamp "$name"
+		reason=$(_guest_reason "$name")
+		if [ -n "$reason" ]; then
+			case $reason in
+			0) end=poweroff ;; 1) end=reboot ;; 2) end=suspend ;;
+			3) end=crash ;; 4) end=watchdog ;; *) end="reason-$reason" ;;
+			esac
+			break
+		fi
+		if ! xl domid "$name" >/dev/null 2>&1; then
+			end=gone
+			break
+		fi
+		if awk -v s="$start" -v n="$(uptime_s)" -v t="$timeout" 'BEGIN { exit !(n - s > t) }'; then
+			end=timeout
+			break
+		fi
+		sleep 0.1
+	done
+	sleep 0.3 # let xenconsoled write out the last of the ring
+	_guest_stamp "$name"
+	echo "end=$end" >>"/out/$name.result"
+	echo "end_s=$(uptime_s)" >>"/out/$name.result"
+	cp "$(guest_console "$name")" "/out/$name.console" 2>/dev/null || : >"/out/$name.console"
+	echo "==== console $name begin ===="
+	cat "/out/$name.console"
+	echo "==== console $name end: $end ===="
+}
+
+guest_wait_line() {
+	local name=$1 regex=$2 timeout=$3 start
+	start=$(uptime_s)
+	while ! grep -q -E -e "$regex" "$(guest_console "$name")" 2>/dev/null; do
+		_guest_stamp "$name"
+		if awk -v s="$start" -v n="$(uptime_s)" -v t="$timeout" 'BEGIN { exit !(n - s > t) }'; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	_guest_stamp "$name"
+}
+
+guest_run() {
+	local name=$1 cfg=$2 timeout=$3
+	guest_start "$name" "$cfg" || return 1
+	guest_wait "$name" "$timeout"
+	xl destroy "$name" >/dev/null 2>&1 || true
+}

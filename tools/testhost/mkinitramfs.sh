@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Build dom0's root file system for the emulated test host, as a gzip'd newc cpio,
+# from files installed on this machine (tools/install-deps.sh testhost):
+# busybox, the Xen 4.17 tools with the shared libraries they load, /etc/xen, and the
+# Debian kernel's modules that dom0 needs.
+#   tools/testhost/mkinitramfs.sh OUT.cpio.gz
+set -euo pipefail
+
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+kroot=$top/build/deps/linux/root
+kver=$(ls "$kroot/lib/modules")
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,root,job,out,etc/xen} \
+	"$root"/var/{log/xen/console,run/xen,lib/xen,lib/xenstored,lock}
+
+# busybox provides the shell and the small tools; the hotplug scripts need real bash.
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+
+xenbin=/usr/lib/xen-4.17/bin
+progs=(
+	$xenbin/xl $xenbin/xenstored $xenbin/xenconsoled $xenbin/xen-init-dom0
+	$xenbin/libxl-save-helper
+	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls
+	/usr/bin/xenstore-list /usr/bin/xenstore-rm /usr/bin/xenstore-exists
+	/usr/bin/xenstore-chmod /usr/bin/xenstore-watch
+	/bin/bash /sbin/ip /sbin/losetup /usr/bin/flock
+)
+for p in "${progs[@]}"; do
+	mkdir -p "$root$(dirname "$p")"
+	cp -L "$p" "$root$p"
+	# Put every program on busybox's PATH too (replacing its applet where it has one).
+	ln -sf "$p" "$root/bin/$(basename "$p")"
+done
+# Shared libraries, as the dynamic loader will look for them. glibc dlopens libgcc_s
+# from xl (for thread cancellation), so ldd does not list it.
+libs=$(ldd "${progs[@]}" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}' | sort -u)
+for l in $libs /lib/x86_64-linux-gnu/libgcc_s.so.1; do
+	mkdir -p "$root$(dirname "$l")"
+	cp -L "$l" "$root$l"
+done
+mkdir -p "$root/lib64"
+cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+
+cp -r /etc/xen/. "$root/etc/xen/"
+# xl runs the vif/block hotplug scripts itself: dom0 has no udev.
+sed -i 's/^#\?run_hotplug_scripts=.*/run_hotplug_scripts=1/' "$root/etc/xen/xl.conf"
+grep -q '^run_hotplug_scripts=1' "$root/etc/xen/xl.conf" ||
+	echo 'run_hotplug_scripts=1' >>"$root/etc/xen/xl.conf"
+
+# Kernel modules, with dependencies resolved by depmod so busybox modprobe works.
+mods=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback xen-blkback
+	bridge stp llc loop tun virtio_blk virtio_pci)
+mkdir -p "$root/lib/modules/$kver"
+cp "$kroot/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+want=("${mods[@]}")
+while [ ${#want[@]} -gt 0 ]; do
+	m=${want[0]}
+	want=("${want[@]:1}")
+	f=$(find "$kroot/lib/modules/$kver/kernel" -name "$m.ko*" -o -name "${m//-/_}.ko*" | head -n 1)
+	[ -n "$f" ] || continue # built into the kernel
+	rel=${f#"$kroot/lib/modules/$kver/"}
+	[ -e "$root/lib/modules/$kver/$rel" ] && continue
+	mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
+	cp "$f" "$root/lib/modules/$kver/$rel"
+	for dep in $(/sbin/modinfo -F depends "$f" | tr ',' ' '); do
+		want+=("$dep")
+	done
+done
+/sbin/depmod -b "$root" "$kver"
+
+cp "$here/init" "$root/init"
+cp "$here/guest.sh" "$root/etc/guest.sh"
+chmod +x "$root/init"
+echo "$kver" >"$root/etc/kernel-version"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
