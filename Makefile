@@ -43,7 +43,7 @@ APP_SRCS := $(wildcard apps/$(APP)/*.c)
 APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
 IMAGE := $(BUILD)/$(APP)/$(APP)
 
-.PHONY: all run test unit xen-test bench format deps clean
+.PHONY: all run test unit xen-test format deps clean
 all: $(IMAGE)
 
 $(BUILD)/xen-include/xen:
@@ -98,9 +98,6 @@ xen-test:
 test:
 	tools/install-deps.sh all
 	tests/run-all.sh
-
-bench:
-	@echo "no benchmarks yet: they arrive with netfront and blkfront" >&2
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
