@@ -28,7 +28,7 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-I include -iquote . -I $(BUILD)/xen-include \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
-	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP
 LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only

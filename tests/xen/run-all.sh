@@ -19,6 +19,9 @@ mkdir -p "$job" "$results"
 cp "$top/build/hello/hello" "$top/build/crash/crash" "$job/"
 "$top/tools/xlcfg.sh" hello hello 32 preserve >"$job/hello.cfg"
 "$top/tools/xlcfg.sh" crash crash 32 preserve >"$job/crash.cfg"
+for mode in write-text exec-data stack exit3; do
+	"$top/tools/xlcfg.sh" "crash-$mode" crash 32 preserve "mode=$mode" >"$job/crash-$mode.cfg"
+done
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
 
@@ -27,6 +30,9 @@ cat >"$job/job.sh" <<'JOB'
 guest_run hello hello.cfg 120
 guest_run crash crash.cfg 120
 guest_run hello-small hello-small.cfg 120
+for mode in write-text exec-data stack exit3; do
+	guest_run crash-$mode crash-$mode.cfg 120
+done
 JOB
 
 host_rc=0
@@ -73,6 +79,32 @@ expect_lines crash_backtrace_names_the_callers crash \
 	'^Backtrace:' '<write_through\+0x' '<crash_deliberately\+0x' '<main\+0x' \
 	'<arch_thread_start\+0x'
 expect_end crash_fault_crashes_the_domain crash crash
+
+# The image's protections, each seen to fault (and the fault seen by xl as a crash).
+expect_lines text_is_read_only crash-write-text \
+	'^crash: about to write to main' \
+	'^Faulting address: [0-9a-f]{16} \(write, protection violation\)' \
+	'<write_through\+0x' '<main\+0x'
+expect_end text_write_crashes_the_domain crash-write-text crash
+expect_lines data_is_not_executable crash-exec-data \
+	'^crash: about to call code in data' \
+	'^Faulting address: [0-9a-f]{16} \(instruction fetch, protection violation\)' \
+	'^RIP: [0-9a-f]{16}$' # in data: no function name
+expect_end data_execution_crashes_the_domain crash-exec-data crash
+# A PV guest takes its exceptions on the stack it is running on: once that is the guard
+# page, Xen cannot deliver the fault and crashes the domain itself, dumping its
+# registers to Xen's log. There the fault address is the stack pointer.
+expect_lines stack_overflow_starts crash-stack '^crash: about to overflow'
+expect_end stack_overflow_crashes_the_domain crash-stack crash
+if awk '/CONTEXT: pv guest/ { g = 1 } g && /rsp: / { for (i = 1; i < NF; i++) if ($i == "rsp:") rsp = $(i + 1) }
+	g && /cr2: / { for (i = 1; i < NF; i++) if ($i == "cr2:") if ($(i + 1) == rsp) hit = 1 }
+	END { exit !hit }' "$results/xen-dmesg.txt" 2>/dev/null; then
+	pass stack_overflow_faults_on_the_stack_pointer_in_xen_log
+else
+	fail stack_overflow_faults_on_the_stack_pointer_in_xen_log "no guest fault with cr2 == rsp in xl dmesg"
+fi
+expect_lines exit_nonzero_reports_status crash-exit3 '^Skiff: exit\(3\), crashing the domain'
+expect_end exit_nonzero_crashes_the_domain crash-exit3 crash
 
 expect_lines hello_runs_in_2_mib hello-small '^Skiff: pv boot, 2048 KiB RAM' \
 	'^ping-pong done after 10 hits$'
