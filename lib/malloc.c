@@ -18,9 +18,9 @@
 #include "lib/page_alloc.h"
 #include "lib/panic.h"
 
-#define MAGIC	    0x5ca1ab1eU
-#define HEADER	    16
-#define NR_CLASSES  7 /* 32 << 0 .. 32 << 6 = 2048 */
+#define MAGIC	      0x5ca1ab1eU
+#define HEADER	      16
+#define NR_CLASSES    7 /* 32 << 0 .. 32 << 6 = 2048 */
 #define CLASS_SIZE(c) (32UL << (c))
 
 enum kind { SMALL = 1, LARGE, ALIGNED, FREED };

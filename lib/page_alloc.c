@@ -7,11 +7,11 @@
 
 #define BITS 64
 
-static char *region;	       /* first page of the region */
-static unsigned long total;    /* pages in the region */
-static unsigned long nfree;    /* pages not in use */
-static unsigned long lowest;   /* no page below this index is free */
-static uint64_t *bitmap;       /* bit i set: page i in use */
+static char *region;	     /* first page of the region */
+static unsigned long total;  /* pages in the region */
+static unsigned long nfree;  /* pages not in use */
+static unsigned long lowest; /* no page below this index is free */
+static uint64_t *bitmap;     /* bit i set: page i in use */
 
 static bool used(unsigned long i)
 {
@@ -35,8 +35,8 @@ static unsigned long round_up(unsigned long v, unsigned long align)
 
 void page_alloc_init(void *base, unsigned long npages)
 {
-	unsigned long bitmap_pages = round_up(round_up(npages, BITS) / 8, PAGE_ALLOC_SIZE) /
-				     PAGE_ALLOC_SIZE;
+	unsigned long bitmap_pages =
+		round_up(round_up(npages, BITS) / 8, PAGE_ALLOC_SIZE) / PAGE_ALLOC_SIZE;
 
 	region = base;
 	total = npages;
@@ -87,8 +87,7 @@ void page_free(void *p, unsigned long npages)
 {
 	unsigned long first = ((char *)p - region) / PAGE_ALLOC_SIZE;
 
-	if ((char *)p < region || ((char *)p - region) % PAGE_ALLOC_SIZE ||
-	    first + npages > total)
+	if ((char *)p < region || ((char *)p - region) % PAGE_ALLOC_SIZE || first + npages > total)
 		panic("page_free(%p, %lu): not a run of this allocator", p, npages);
 	for (unsigned long i = first; i < first + npages; i++)
 		if (!used(i))

@@ -16,8 +16,8 @@
 
 struct sink {
 	char *buf;
-	size_t size; /* capacity of buf */
-	size_t len;  /* bytes held in buf */
+	size_t size;  /* capacity of buf */
+	size_t len;   /* bytes held in buf */
 	size_t total; /* bytes the whole output has (the return value) */
 	void (*flush)(struct sink *s);
 };
@@ -191,7 +191,10 @@ static int format(struct sink *s, const char *fmt, va_list ap)
 				u = (unsigned short)u;
 			else if (length <= -2)
 				u = (unsigned char)u;
-			put_number(s, u, false, *fmt == 'o' ? 8 : *fmt == 'u' ? 10 : 16,
+			put_number(s, u, false,
+				   *fmt == 'o'	 ? 8
+				   : *fmt == 'u' ? 10
+						 : 16,
 				   *fmt == 'X', &sp);
 			break;
 		case 'p':

@@ -32,7 +32,7 @@ struct thread {
 	void *arg;
 	int exit_code;
 	bool detached;
-	char *stack; /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
+	char *stack;	     /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
 	struct thread *next; /* in the run queue, the sleep list or a wait queue */
 	uint64_t wake_at;
 	struct wait_queue joiners;

@@ -85,8 +85,7 @@ void console_flush(void)
 	if (!ring || broken || !time_ready())
 		return;
 	give_up = monotonic_ns() + 1000ULL * 1000 * 1000;
-	while (READ_ONCE(ring->out_cons) != READ_ONCE(ring->out_prod) &&
-	       monotonic_ns() < give_up) {
+	while (READ_ONCE(ring->out_cons) != READ_ONCE(ring->out_prod) && monotonic_ns() < give_up) {
 		evtchn_notify(port);
 		evtchn_clear(port);
 		xen_poll(port, monotonic_ns() + 10 * 1000 * 1000);

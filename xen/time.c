@@ -37,8 +37,8 @@ uint64_t monotonic_ns(void)
 	do {
 		version = t->version;
 		virt_rmb(); /* read the version before the fields it guards */
-		ns = t->system_time +
-		     scale_delta(arch_rdtsc() - t->tsc_timestamp, t->tsc_to_system_mul, t->tsc_shift);
+		ns = t->system_time + scale_delta(arch_rdtsc() - t->tsc_timestamp,
+						  t->tsc_to_system_mul, t->tsc_shift);
 		virt_rmb(); /* read the fields before checking the version again */
 	} while ((version & 1) || version != t->version);
 

@@ -33,11 +33,11 @@ static inline unsigned long arch_virt_to_pfn(const void *va)
 
 /* What the boot protocol told us, in the terms the rest of Skiff uses. */
 struct boot_info {
-	unsigned long nr_pages;	   /* pages of RAM the domain started with */
-	void *free_mem;		   /* free_pages pages from here are free for the allocator */
+	unsigned long nr_pages; /* pages of RAM the domain started with */
+	void *free_mem;		/* free_pages pages from here are free for the allocator */
 	unsigned long free_pages;
-	void *shared_info;	      /* mapped shared_info page */
-	void *console_ring;	      /* mapped console ring page (io/console.h) */
+	void *shared_info;  /* mapped shared_info page */
+	void *console_ring; /* mapped console ring page (io/console.h) */
 	uint32_t console_evtchn;
 	void *store_ring; /* mapped xenstore ring page (io/xs_wire.h) */
 	uint32_t store_evtchn;
@@ -59,10 +59,10 @@ struct cpu_regs {
 };
 
 /* Barriers for memory shared with Xen and other domains (x86 is TSO). */
-#define barrier()   asm volatile("" ::: "memory")
-#define virt_mb()   asm volatile("mfence" ::: "memory")
-#define virt_rmb()  barrier() /* loads are not reordered with other loads on x86 */
-#define virt_wmb()  barrier() /* stores are not reordered with other stores on x86 */
+#define barrier()	   asm volatile("" ::: "memory")
+#define virt_mb()	   asm volatile("mfence" ::: "memory")
+#define virt_rmb()	   barrier() /* loads are not reordered with other loads on x86 */
+#define virt_wmb()	   barrier() /* stores are not reordered with other stores on x86 */
 #define READ_ONCE(x)	   (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val) (*(volatile __typeof__(x) *)&(x) = (val))
 
@@ -85,8 +85,7 @@ struct arch_context {
 };
 void arch_switch_to(struct arch_context *prev, struct arch_context *next);
 /* Prepare ctx so that switching to it calls entry(arg) on the stack ending at stack_top. */
-void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void *),
-		       void *arg);
+void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void *), void *arg);
 
 /* Memory (arch/x86_64/mm.c). */
 unsigned long arch_virt_to_mfn(const void *va);

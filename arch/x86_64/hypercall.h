@@ -12,8 +12,8 @@
 
 extern char hypercall_page[4096];
 
-static inline long hypercall5(unsigned int nr, unsigned long a1, unsigned long a2,
-			      unsigned long a3, unsigned long a4, unsigned long a5)
+static inline long hypercall5(unsigned int nr, unsigned long a1, unsigned long a2, unsigned long a3,
+			      unsigned long a4, unsigned long a5)
 {
 	register unsigned long rdi asm("rdi") = a1;
 	register unsigned long rsi asm("rsi") = a2;
@@ -29,12 +29,12 @@ static inline long hypercall5(unsigned int nr, unsigned long a1, unsigned long a
 	return ret;
 }
 
-#define hypercall1(nr, a1) hypercall5(nr, (unsigned long)(a1), 0, 0, 0, 0)
+#define hypercall1(nr, a1)     hypercall5(nr, (unsigned long)(a1), 0, 0, 0, 0)
 #define hypercall2(nr, a1, a2) hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2), 0, 0, 0)
 #define hypercall3(nr, a1, a2, a3)                                                                 \
 	hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3), 0, 0)
 #define hypercall4(nr, a1, a2, a3, a4)                                                             \
-	hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3),             \
+	hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3),              \
 		   (unsigned long)(a4), 0)
 
 static inline long HYPERVISOR_console_io(int cmd, int count, const char *buf)
@@ -73,14 +73,13 @@ static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsign
 }
 
 /* PV only: these three exist because a PV guest cannot touch its page tables or IDT. */
-static inline long HYPERVISOR_mmu_update(mmu_update_t *req, unsigned int count,
-					 unsigned int *done, domid_t dom)
+static inline long HYPERVISOR_mmu_update(mmu_update_t *req, unsigned int count, unsigned int *done,
+					 domid_t dom)
 {
 	return hypercall4(__HYPERVISOR_mmu_update, req, count, done, dom);
 }
 
-static inline long HYPERVISOR_update_va_mapping(unsigned long va, uint64_t pte,
-						unsigned long flags)
+static inline long HYPERVISOR_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
 {
 	return hypercall3(__HYPERVISOR_update_va_mapping, va, pte, flags);
 }

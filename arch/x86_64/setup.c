@@ -44,11 +44,11 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 	 * starts with %rsp = 8 mod 16, as the ABI requires after a call.
 	 */
 	*--sp = (unsigned long)arch_thread_start;
-	*--sp = 0;		     /* rbp */
-	*--sp = 0;		     /* rbx */
+	*--sp = 0;		      /* rbp */
+	*--sp = 0;		      /* rbx */
 	*--sp = (unsigned long)entry; /* r12 */
 	*--sp = (unsigned long)arg;   /* r13 */
-	*--sp = 0;		     /* r14 */
-	*--sp = 0;		     /* r15 */
+	*--sp = 0;		      /* r14 */
+	*--sp = 0;		      /* r15 */
 	ctx->rsp = (unsigned long)sp;
 }

@@ -51,11 +51,26 @@ static const struct trap_info trap_table[] = {
 };
 
 static const char *const trap_names[] = {
-	"divide error",	    "debug",	       "NMI",	       "int3",
-	"overflow",	    "bounds",	       "invalid opcode", "device not available",
-	"double fault",	    "coprocessor segment overrun", "invalid TSS", "segment not present",
-	"stack segment",    "general protection", "page fault", "spurious interrupt",
-	"x87 FPU error",    "alignment check", "machine check", "SIMD error",
+	"divide error",
+	"debug",
+	"NMI",
+	"int3",
+	"overflow",
+	"bounds",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack segment",
+	"general protection",
+	"page fault",
+	"spurious interrupt",
+	"x87 FPU error",
+	"alignment check",
+	"machine check",
+	"SIMD error",
 };
 
 void arch_traps_init(void)
@@ -135,8 +150,7 @@ void arch_backtrace(unsigned long rbp, unsigned long rip)
 void arch_dump_regs(const struct cpu_regs *r)
 {
 	print_address("RIP: ", r->rip);
-	printk("RSP: %016lx RFLAGS: %08lx CS: %04lx SS: %04lx\n", r->rsp, r->rflags, r->cs,
-	       r->ss);
+	printk("RSP: %016lx RFLAGS: %08lx CS: %04lx SS: %04lx\n", r->rsp, r->rflags, r->cs, r->ss);
 	printk("RAX: %016lx RBX: %016lx RCX: %016lx\n", r->rax, r->rbx, r->rcx);
 	printk("RDX: %016lx RSI: %016lx RDI: %016lx\n", r->rdx, r->rsi, r->rdi);
 	printk("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);

@@ -32,7 +32,10 @@ const char *thread_name(const struct thread *t);
 struct wait_queue {
 	struct thread *head, *tail;
 };
-#define WAIT_QUEUE_INIT {0, 0}
+#define WAIT_QUEUE_INIT                                                                            \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 void wait_queue_init(struct wait_queue *wq);
 /* Sleep until woken. Use wait_event() to wait for a condition without losing wake-ups. */
 void wait_queue_sleep(struct wait_queue *wq);

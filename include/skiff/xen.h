@@ -7,7 +7,7 @@ struct skiff_domain_info {
 	char xen_extra[16];	  /* e.g. ".7" in 4.17.7 */
 	unsigned long memory_kib; /* RAM the domain booted with */
 	unsigned int nr_vcpus;
-	const char *cmdline;	  /* the xl config's extra= */
+	const char *cmdline; /* the xl config's extra= */
 };
 
 void skiff_domain_info(struct skiff_domain_info *info);

@@ -9,8 +9,8 @@
 
 #include "skiff_host.h"
 
-#define PAGE	   4096UL
-#define NPAGES	   1024UL /* 4 MiB region */
+#define PAGE	     4096UL
+#define NPAGES	     1024UL /* 4 MiB region */
 #define BITMAP_PAGES 1UL
 
 static void *region;
@@ -194,8 +194,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(calloc_zeroes_and_realloc_keeps_contents,
 						fresh_region, drop_region),
 		cmocka_unit_test_setup_teardown(aligned_alloc_aligns, fresh_region, drop_region),
-		cmocka_unit_test_setup_teardown(free_rejects_foreign_and_double_frees,
-						fresh_region, drop_region),
+		cmocka_unit_test_setup_teardown(free_rejects_foreign_and_double_frees, fresh_region,
+						drop_region),
 	};
 
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

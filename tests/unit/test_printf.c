@@ -81,9 +81,9 @@ static void printf_truncates_and_counts(void **state)
 
 static void printf_matches_libc(void **state)
 {
-	static const char *int_formats[] = {"%d", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d",
-					    "%8.3d", "%-8.3d|", "%x", "%#x", "%#o", "%08X", "%u",
-					    "%.0d", "%hhd", "%hd", "%#.3o"};
+	static const char *int_formats[] = {"%d",   "%5d",   "%-5d|",	"%05d", "%+d", "% d",
+					    "%.3d", "%8.3d", "%-8.3d|", "%x",	"%#x", "%#o",
+					    "%08X", "%u",    "%.0d",	"%hhd", "%hd", "%#.3o"};
 	static const int values[] = {0, 1, -1, 7, 42, -42, 255, 4096, 65535, INT_MAX, INT_MIN};
 
 	for (size_t f = 0; f < sizeof(int_formats) / sizeof(int_formats[0]); f++)
