@@ -3,6 +3,7 @@
  * filled struct boot_info. Each step needs only the ones before it:
  *	console -> traps -> memory map -> events -> time -> allocator -> threads -> main().
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/pv.h"
+#include "lib/control.h"
 #include "lib/malloc.h"
 #include "lib/page_alloc.h"
 #include "lib/panic.h"
@@ -20,13 +22,24 @@
 #include "xen/events.h"
 #include "xen/sched.h"
 #include "xen/time.h"
+#include "xen/xenstore.h"
 
 /* The application's entry point. */
 int main(void);
 
-/* Returning from main() ends the appliance, not just its thread. */
+/*
+ * The first thread: the services that need threads, then the application.
+ * Returning from main() ends the appliance, not just its thread.
+ */
 static int main_thread(void *arg)
 {
+	int rc = xenstore_init(boot_info.store_ring, boot_info.store_evtchn);
+
+	if (rc)
+		printk("Skiff: no xenstore (%s): no devices, no shutdown requests\n",
+		       strerror_name(rc));
+	else if ((rc = control_init()))
+		printk("Skiff: cannot watch control/shutdown: %s\n", strerror_name(rc));
 	exit(main());
 }
 
@@ -49,6 +62,7 @@ void kernel_main(void)
 
 void exit(int status)
 {
+	control_run_hooks();
 	events_save_disable();
 	if (status == 0) {
 		printk("Skiff: exit(0), powering off\n");

@@ -1,5 +1,6 @@
 #include <string.h>
 #include <skiff/xen.h>
+#include <skiff/xenstore.h>
 
 #include "arch/x86_64/arch.h"
 #include "xen/hypervisor.h"
@@ -15,4 +16,6 @@ void skiff_domain_info(struct skiff_domain_info *info)
 	info->memory_kib = boot_info.nr_pages * (PAGE_SIZE / 1024);
 	info->nr_vcpus = xen_nr_vcpus();
 	info->cmdline = boot_info.cmdline;
+	info->domid = xs_domid();
+	info->name = xs_domain_name();
 }

@@ -36,6 +36,7 @@ int main(void)
 	printf("Hello from Skiff on Xen %u.%u%s!\n", info.xen_major, info.xen_minor,
 	       info.xen_extra);
 	printf("memory: %lu KiB, vCPUs: %u\n", info.memory_kib, info.nr_vcpus);
+	printf("domain: %u (%s)\n", info.domid, info.name);
 
 	t0 = monotonic_ns();
 	sleep(1);

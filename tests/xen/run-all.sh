@@ -10,18 +10,25 @@ job=$work/job
 results=$work/results
 . "$top/tests/xen/lib.sh"
 
-for app in hello crash; do
+apps="hello crash xsls xstest"
+for app in $apps; do
 	make -s -C "$top" APP=$app >/dev/null
 done
 
 rm -rf "$job" "$results"
 mkdir -p "$job" "$results"
-cp "$top/build/hello/hello" "$top/build/crash/crash" "$job/"
+for app in $apps; do
+	cp "$top/build/$app/$app" "$job/"
+done
 "$top/tools/xlcfg.sh" hello hello 32 preserve >"$job/hello.cfg"
 "$top/tools/xlcfg.sh" crash crash 32 preserve >"$job/crash.cfg"
 for mode in write-text exec-data stack exit3; do
 	"$top/tools/xlcfg.sh" "crash-$mode" crash 32 preserve "mode=$mode" >"$job/crash-$mode.cfg"
 done
+for name in xsls xstest; do
+	"$top/tools/xlcfg.sh" $name $name 32 preserve >"$job/$name.cfg"
+done
+"$top/tools/xlcfg.sh" xstest-reboot xstest 32 preserve >"$job/xstest-reboot.cfg"
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
 
@@ -33,10 +40,35 @@ guest_run hello-small hello-small.cfg 120
 for mode in write-text exec-data stack exit3; do
 	guest_run crash-$mode crash-$mode.cfg 120
 done
+guest_run xsls xsls.cfg 120
+
+# xstest: dom0 changes a key the guest watches, then asks it to stop.
+guest_start xstest xstest.cfg
+if guest_wait_line xstest '^xstest: watching data/test' 60; then
+	home=/local/domain/$(xl domid xstest)
+	xenstore-write $home/data/test hello-from-dom0
+	guest_wait_line xstest 'changed to hello-from-dom0' 30
+	xenstore-write $home/data/test done
+	guest_wait_line xstest '^xstest: waiting for a shutdown request' 30
+	xenstore-ls -p $home/control > /out/xstest-control.txt
+	xl shutdown xstest
+fi
+guest_wait xstest 60
+xl destroy xstest
+
+guest_start xstest-reboot xstest-reboot.cfg
+if guest_wait_line xstest-reboot '^xstest: watching data/test' 60; then
+	xenstore-write /local/domain/$(xl domid xstest-reboot)/data/test done
+	guest_wait_line xstest-reboot '^xstest: waiting for a shutdown request' 30
+	xl reboot xstest-reboot
+fi
+guest_wait xstest-reboot 60
+xl destroy xstest-reboot
 JOB
 
 host_rc=0
-"$top/tools/testhost/run" --timeout 1200 "$job" "$results" || host_rc=$?
+# TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
+"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 "$job" "$results" || host_rc=$?
 if [ $host_rc -ne 0 ]; then
 	fail test_host_job "the test host exited with status $host_rc"
 fi
@@ -46,6 +78,7 @@ expect_lines hello_prints_xen_version_memory_vcpus hello \
 	'^Skiff: pv boot, 32768 KiB RAM' \
 	'^Hello from Skiff on Xen 4\.17' \
 	'^memory: 32768 KiB, vCPUs: 1$'
+expect_lines hello_reads_domid_and_name_from_xenstore hello '^domain: [1-9][0-9]* \(hello\)$'
 expect_lines hello_threads_ping_pong_through_wait_queue hello \
 	'^ping 1$' '^pong 1$' '^ping 2$' '^pong 2$' '^ping 5$' '^pong 5$' \
 	'^ping-pong done after 10 hits$'
@@ -109,6 +142,30 @@ expect_end exit_nonzero_crashes_the_domain crash-exit3 crash
 expect_lines hello_runs_in_2_mib hello-small '^Skiff: pv boot, 2048 KiB RAM' \
 	'^ping-pong done after 10 hits$'
 expect_end hello_small_powers_off hello-small poweroff
+
+# xenstore: every operation against xenstored, a watch fired by dom0, shutdown control.
+for op in "write+read" "read of a missing node is ENOENT" "write outside our home is EACCES" \
+	"mkdir+directory" "rm" "1500-byte value through 1 KiB rings" "integer parsing" \
+	"integer out of range is ERANGE" "junk integer is EINVAL" "MAC parsing" \
+	"short MAC is EINVAL" "get_perms" "set_perms" "transactions" "watch set"; do
+	expect_lines "xenstore: $op" xstest "^xstest: $(printf '%s' "$op" | sed 's/[][().*+?^$|\\]/\\&/g') ok$"
+done
+expect_lines xenstore_watch_reports_dom0_write xstest \
+	'^xstest: watch: data/test changed to hello-from-dom0$' \
+	'^xstest: watch: data/test changed to done$'
+if grep -q 'feature-poweroff = "1"' "$results/xstest-control.txt" 2>/dev/null &&
+	grep -q 'feature-reboot = "1"' "$results/xstest-control.txt"; then
+	pass control_advertises_poweroff_and_reboot
+else
+	fail control_advertises_poweroff_and_reboot "control/feature-* missing: $(cat "$results/xstest-control.txt" 2>/dev/null)"
+fi
+expect_lines xl_shutdown_is_acknowledged xstest '^Skiff: the toolstack asks for poweroff$'
+expect_end xl_shutdown_powers_off xstest poweroff
+expect_lines xl_reboot_is_acknowledged xstest-reboot '^Skiff: the toolstack asks for reboot$'
+expect_end xl_reboot_reboots xstest-reboot reboot
+expect_lines xsls_lists_own_subtree xsls '^xsls: /local/domain/[0-9]+$' \
+	'^  name = "xsls"' '^  control = ' '^    feature-poweroff = "1"' '^  domid = "[0-9]+"'
+expect_end xsls_powers_off xsls poweroff
 
 echo "xen: $passed passed, $failed failed"
 [ $failed -eq 0 ]
