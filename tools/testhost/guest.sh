@@ -83,12 +83,20 @@ guest_wait() {
 }
 
 guest_wait_line() {
-	local name=$1 regex=$2 timeout=$3 start
+	local name=$1 regex=$2 timeout=$3 start i=0
 	start=$(uptime_s)
 	while ! grep -q -E -e "$regex" "$(guest_console "$name")" 2>/dev/null; do
 		_guest_stamp "$name"
 		if awk -v s="$start" -v n="$(uptime_s)" -v t="$timeout" 'BEGIN { exit !(n - s > t) }'; then
 			return 1
+		fi
+		# Once a second: a guest that stopped (or never started) prints nothing more.
+		i=$((i + 1))
+		if [ $((i % 10)) = 0 ] && { ! xl domid "$name" >/dev/null 2>&1 ||
+			[ -n "$(_guest_reason "$name")" ]; }; then
+			_guest_stamp "$name"
+			grep -q -E -e "$regex" "$(guest_console "$name")" 2>/dev/null
+			return
 		fi
 		sleep 0.1
 	done

@@ -30,13 +30,14 @@ progs=(
 	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls
 	/usr/bin/xenstore-list /usr/bin/xenstore-rm /usr/bin/xenstore-exists
 	/usr/bin/xenstore-chmod /usr/bin/xenstore-watch
-	/bin/bash /sbin/ip /sbin/losetup /usr/bin/flock
+	/bin/bash /sbin/ip /sbin/losetup /usr/bin/flock /usr/bin/stat
 )
 for p in "${progs[@]}"; do
 	mkdir -p "$root$(dirname "$p")"
 	cp -L "$p" "$root$p"
-	# Put every program on busybox's PATH too (replacing its applet where it has one).
-	ln -sf "$p" "$root/bin/$(basename "$p")"
+	# Put every program on busybox's PATH too (replacing its applet where it has one);
+	# one copied into /bin already is (a link there would point at itself).
+	[ "$(dirname "$p")" = /bin ] || ln -sf "$p" "$root/bin/$(basename "$p")"
 done
 # Shared libraries, as the dynamic loader will look for them. glibc dlopens libgcc_s
 # from xl (for thread cancellation), so ldd does not list it.
