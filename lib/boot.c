@@ -20,6 +20,7 @@
 #include "lib/thread_internal.h"
 #include "xen/console.h"
 #include "xen/events.h"
+#include "xen/gnttab.h"
 #include "xen/sched.h"
 #include "xen/time.h"
 #include "xen/xenstore.h"
@@ -53,6 +54,8 @@ void kernel_main(void)
 
 	page_alloc_init(boot_info.free_mem, boot_info.free_pages);
 	malloc_init();
+	if (gnttab_init())
+		printk("Skiff: no grant table: split drivers will not connect\n");
 	printk("Skiff: %s boot, %lu KiB RAM, %lu KiB free, NX %s, cmdline \"%s\"\n",
 	       boot_info.boot_protocol, boot_info.nr_pages * 4, page_alloc_free_pages() * 4,
 	       boot_info.nx ? "on" : "off", boot_info.cmdline);

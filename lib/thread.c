@@ -33,7 +33,9 @@ struct thread {
 	int exit_code;
 	bool detached;
 	char *stack;	     /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
-	struct thread *next; /* in the run queue, the sleep list or a wait queue */
+	struct thread *next; /* in the run queue or a wait queue */
+	struct thread *next_sleeper;   /* in the sleep list, while wake_at != 0 */
+	struct wait_queue *waiting_on; /* the wait queue it sleeps on, if any */
 	uint64_t wake_at;
 	struct wait_queue joiners;
 };
@@ -63,13 +65,58 @@ static struct thread *dequeue(struct wait_queue *q)
 		if (!q->head)
 			q->tail = NULL;
 		t->next = NULL;
+		t->waiting_on = NULL;
 	}
 	return t;
+}
+
+/* Take t out of wait queue q wherever it is (its timeout came first). */
+static void unlink_waiter(struct wait_queue *q, struct thread *t)
+{
+	struct thread *prev = NULL;
+
+	for (struct thread *p = q->head; p; prev = p, p = p->next) {
+		if (p != t)
+			continue;
+		if (prev)
+			prev->next = t->next;
+		else
+			q->head = t->next;
+		if (q->tail == t)
+			q->tail = prev;
+		t->next = NULL;
+		t->waiting_on = NULL;
+		return;
+	}
+}
+
+static void add_sleeper(struct thread *t, uint64_t deadline)
+{
+	struct thread **p = &sleepers;
+
+	t->wake_at = deadline;
+	while (*p && (*p)->wake_at <= deadline)
+		p = &(*p)->next_sleeper;
+	t->next_sleeper = *p;
+	*p = t;
+}
+
+static void remove_sleeper(struct thread *t)
+{
+	for (struct thread **p = &sleepers; *p; p = &(*p)->next_sleeper) {
+		if (*p == t) {
+			*p = t->next_sleeper;
+			break;
+		}
+	}
+	t->wake_at = 0;
 }
 
 /* Make t runnable. Events are disabled by the caller. */
 static void make_runnable(struct thread *t)
 {
+	if (t->wake_at)
+		remove_sleeper(t); /* woken before its timeout */
 	if (t->state == BLOCKED) {
 		t->state = RUNNABLE;
 		enqueue(&run_queue, t);
@@ -81,8 +128,10 @@ static void wake_sleepers(uint64_t now)
 	while (sleepers && sleepers->wake_at <= now) {
 		struct thread *t = sleepers;
 
-		sleepers = t->next;
+		sleepers = t->next_sleeper;
 		t->wake_at = 0;
+		if (t->waiting_on)
+			unlink_waiter(t->waiting_on, t); /* timed out */
 		make_runnable(t);
 	}
 }
@@ -146,7 +195,17 @@ void wait_queue_sleep_locked(struct wait_queue *wq)
 {
 	current->state = BLOCKED;
 	enqueue(wq, current);
+	current->waiting_on = wq;
 	schedule_locked();
+}
+
+bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	if (monotonic_ns() >= deadline_ns)
+		return false;
+	add_sleeper(current, deadline_ns);
+	wait_queue_sleep_locked(wq);
+	return monotonic_ns() < deadline_ns;
 }
 
 void wait_queue_sleep(struct wait_queue *wq)
@@ -189,13 +248,8 @@ void thread_yield(void)
 void sleep_ns(uint64_t ns)
 {
 	unsigned long flags = events_save_disable();
-	struct thread **p = &sleepers;
 
-	current->wake_at = monotonic_ns() + ns;
-	while (*p && (*p)->wake_at <= current->wake_at)
-		p = &(*p)->next;
-	current->next = *p;
-	*p = current;
+	add_sleeper(current, monotonic_ns() + ns);
 	current->state = BLOCKED;
 	schedule_locked();
 	events_restore(flags);

@@ -110,6 +110,27 @@ int evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler, void *arg, evtchn_
 	return evtchn_bind(op.port, handler, arg);
 }
 
+int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = remote};
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+
+	if (rc)
+		return (int)rc;
+	*port = op.port;
+	return 0;
+}
+
+void evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close op = {.port = port};
+
+	evtchn_mask(port);
+	if (port < EVTCHN_MAX_PORTS)
+		WRITE_ONCE(handlers[port].handler, NULL);
+	HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
+}
+
 static void dispatch(evtchn_port_t port)
 {
 	evtchn_handler_t handler = port < EVTCHN_MAX_PORTS ? handlers[port].handler : NULL;

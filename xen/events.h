@@ -24,6 +24,10 @@ void events_init(void);
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg);
 /* Ask Xen for a port carrying a virtual IRQ (VIRQ_TIMER, ...) and bind it. */
 int evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler, void *arg, evtchn_port_t *port);
+/* A new port for a backend in domain remote to bind to (the split-driver handshake). */
+int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
+/* Unbind the handler and close the port. */
+void evtchn_close(evtchn_port_t port);
 void evtchn_mask(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);

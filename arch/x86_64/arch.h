@@ -89,6 +89,9 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 
 /* Memory (arch/x86_64/mm.c). */
 unsigned long arch_virt_to_mfn(const void *va);
+/* Map machine frame mfn (not one of our RAM pages: a grant-table frame, say) at the
+ * page va, whose own RAM frame is left unused while the mapping stands. */
+int arch_map_frame(void *va, unsigned long mfn);
 /* Unmap a page so any access faults (stack guard pages), and map it back. */
 int arch_page_guard(void *va);
 int arch_page_unguard(void *va);

@@ -140,6 +140,14 @@ int arch_page_guard(void *va)
 	return HYPERVISOR_update_va_mapping((unsigned long)va, 0, UVMF_INVLPG) ? -1 : 0;
 }
 
+int arch_map_frame(void *va, unsigned long mfn)
+{
+	pgentry_t pte = ((pgentry_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+			_PAGE_ACCESSED | _PAGE_DIRTY | nx;
+
+	return HYPERVISOR_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG) ? -1 : 0;
+}
+
 int arch_page_unguard(void *va)
 {
 	pgentry_t pte = pte_for(va, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <skiff/time.h>
 
 struct thread;
 
@@ -46,6 +47,8 @@ void wait_queue_wake_all(struct wait_queue *wq);
 unsigned long wait_queue_lock(void);
 void wait_queue_unlock(unsigned long flags);
 void wait_queue_sleep_locked(struct wait_queue *wq);
+/* The same, but also woken at system time deadline_ns; false once the deadline passed. */
+bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns);
 
 /*
  * Sleep on wq until cond is true. cond is tested with events disabled, so a wake-up
@@ -58,5 +61,22 @@ void wait_queue_sleep_locked(struct wait_queue *wq);
 			wait_queue_sleep_locked(wq);                                               \
 		wait_queue_unlock(__flags);                                                        \
 	} while (0)
+
+/*
+ * wait_event() that gives up after timeout_ns. Evaluates to true if cond became true,
+ * false on timeout. Drivers use it so that a dead backend cannot hang a thread.
+ */
+#define wait_event_timeout(wq, cond, timeout_ns)                                                   \
+	({                                                                                         \
+		unsigned long __flags = wait_queue_lock();                                         \
+		uint64_t __deadline = monotonic_ns() + (timeout_ns);                               \
+		bool __ok;                                                                         \
+		while (!(__ok = (cond)) && wait_queue_sleep_until_locked(wq, __deadline))          \
+			;                                                                          \
+		if (!__ok)                                                                         \
+			__ok = (cond); /* it may have come true just at the deadline */            \
+		wait_queue_unlock(__flags);                                                        \
+		__ok;                                                                              \
+	})
 
 #endif

@@ -1,0 +1,197 @@
+/*
+ * The v1 grant table. Xen gives a PV guest its table frames through
+ * GNTTABOP_setup_table (machine frames, which we map into our address space); the
+ * table starts at one frame (512 entries) and grows a frame at a time when the free
+ * list runs dry, up to what GNTTABOP_query_size allows. Entries 0-7 are reserved for
+ * the toolstack (console and xenstore rings).
+ *
+ * Only threads use this (no event handler grants or ends access), so no lock is needed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/grant_table.h>
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/hypercall.h"
+#include "lib/page_alloc.h"
+#include "lib/printk.h"
+#include "xen/gnttab.h"
+
+#define PER_FRAME  (PAGE_SIZE / sizeof(grant_entry_v1_t))
+#define MAX_FRAMES 64 /* Xen's default gnttab_max_frames: 32,768 entries */
+#define LIST_END   0xffffffffu
+
+static grant_entry_v1_t *frames[MAX_FRAMES];
+static unsigned int nr_frames, max_frames;
+static grant_ref_t *next_free; /* next_free[ref]: the free entry after ref */
+static grant_ref_t free_head = LIST_END;
+static unsigned int nr_used;
+
+static grant_entry_v1_t *entry(grant_ref_t ref)
+{
+	return &frames[ref / PER_FRAME][ref % PER_FRAME];
+}
+
+static void put_free(grant_ref_t ref)
+{
+	next_free[ref] = free_head;
+	free_head = ref;
+}
+
+/* Ask Xen for a table of n frames (it keeps the ones we have) and map the new ones. */
+static int grow_to(unsigned int n)
+{
+	struct gnttab_setup_table op = {.dom = DOMID_SELF, .nr_frames = n};
+	xen_pfn_t mfns[MAX_FRAMES];
+	grant_ref_t *list;
+	long rc;
+
+	set_xen_guest_handle(op.frame_list, mfns);
+	rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1);
+	if (rc || op.status != GNTST_okay) {
+		printk("gnttab: setup_table(%u frames) failed: %ld/%d\n", n, rc, op.status);
+		return -ENOMEM;
+	}
+	list = realloc(next_free, n * PER_FRAME * sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	next_free = list;
+	for (unsigned int i = nr_frames; i < n; i++) {
+		void *va = page_alloc(1);
+
+		if (!va || arch_map_frame(va, mfns[i])) {
+			printk("gnttab: cannot map table frame %u\n", i);
+			return -ENOMEM;
+		}
+		frames[i] = va;
+		for (grant_ref_t ref = (i + 1) * PER_FRAME; ref-- > i * PER_FRAME;)
+			if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
+				put_free(ref);
+		nr_frames = i + 1;
+	}
+	return 0;
+}
+
+int gnttab_init(void)
+{
+	struct gnttab_query_size q = {.dom = DOMID_SELF};
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1) || q.status != GNTST_okay) {
+		printk("gnttab: query_size failed\n");
+		return -EIO;
+	}
+	max_frames = q.max_nr_frames < MAX_FRAMES ? q.max_nr_frames : MAX_FRAMES;
+	return grow_to(q.nr_frames > 0 ? q.nr_frames : 1);
+}
+
+int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
+{
+	grant_entry_v1_t *e;
+
+	if (free_head == LIST_END && (nr_frames >= max_frames || grow_to(nr_frames + 1)))
+		return -ENOSPC;
+	*ref = free_head;
+	free_head = next_free[*ref];
+	nr_used++;
+
+	e = entry(*ref);
+	e->frame = arch_virt_to_mfn(va);
+	e->domid = domid;
+	virt_wmb(); /* frame and domid are in place before the flags make the entry valid */
+	WRITE_ONCE(e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0));
+	return 0;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+	grant_entry_v1_t *e = entry(ref);
+	uint16_t flags = READ_ONCE(e->flags);
+
+	/*
+	 * Clear the flags only if the other domain is not using the grant, in one atomic
+	 * step: a plain check-then-write races with a backend mapping it between the two
+	 * (XSA-396).
+	 */
+	do {
+		if (flags & (GTF_reading | GTF_writing))
+			return -EBUSY;
+	} while (!__atomic_compare_exchange_n(&e->flags, &flags, 0, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	put_free(ref);
+	nr_used--;
+	return 0;
+}
+
+void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref)
+{
+	void *page = page_alloc(1);
+
+	if (!page)
+		return NULL;
+	memset(page, 0, PAGE_SIZE);
+	if (gnttab_grant_page(domid, page, readonly, ref)) {
+		page_free(page, 1);
+		return NULL;
+	}
+	return page;
+}
+
+void gnttab_free_page(void *page, grant_ref_t ref)
+{
+	if (gnttab_end_access(ref)) {
+		printk("gnttab: grant %u still mapped by its backend: page %p kept out of use\n",
+		       ref, page);
+		return;
+	}
+	page_free(page, 1);
+}
+
+void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs)
+{
+	char *pages = page_alloc(n);
+
+	if (!pages)
+		return NULL;
+	memset(pages, 0, n * PAGE_SIZE);
+	for (unsigned int i = 0; i < n; i++) {
+		if (gnttab_grant_page(domid, pages + i * PAGE_SIZE, readonly, &refs[i])) {
+			/* Nobody knows these refs yet: ending them cannot fail. */
+			while (i-- > 0)
+				gnttab_end_access(refs[i]);
+			page_free(pages, n);
+			return NULL;
+		}
+	}
+	return pages;
+}
+
+void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
+{
+	for (unsigned int i = 0; i < n; i++)
+		gnttab_free_page((char *)pages + i * PAGE_SIZE, refs[i]);
+}
+
+int gnttab_copy(struct gnttab_copy *ops, unsigned int count)
+{
+	long rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, count);
+
+	if (rc)
+		return (int)rc;
+	for (unsigned int i = 0; i < count; i++)
+		if (ops[i].status != GNTST_okay)
+			return ops[i].status;
+	return 0;
+}
+
+unsigned int gnttab_used(void)
+{
+	return nr_used;
+}
+
+unsigned int gnttab_capacity(void)
+{
+	return nr_frames * PER_FRAME - GNTTAB_NR_RESERVED_ENTRIES;
+}

@@ -1,0 +1,45 @@
+/*
+ * Grant tables, v1 (xen/grant_table.h): the table of 8-byte entries through which this
+ * domain lets another one (a backend) map or copy one of its pages. An entry names the
+ * frame, the domain allowed and the access; Xen sets GTF_reading/GTF_writing while the
+ * other domain has it mapped.
+ */
+#ifndef XEN_GNTTAB_H
+#define XEN_GNTTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/grant_table.h>
+
+int gnttab_init(void);
+
+/*
+ * Let domid access the page at va (read-only or read-write). The page must hold
+ * nothing domid may not see: grants are page-granular (XSA-403). gnttab_alloc_page()
+ * gives a zeroed page for that.
+ */
+int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref);
+/*
+ * Withdraw a grant. -EBUSY while domid still has it mapped: then the grant stays, and
+ * its page must not be reused or freed (it is leaked, never silently handed out again).
+ */
+int gnttab_end_access(grant_ref_t ref);
+
+/* A zeroed page, granted to domid. */
+void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref);
+/* End the grant and free the page; if the grant is still mapped, keep both (leak). */
+void gnttab_free_page(void *page, grant_ref_t ref);
+
+/* n contiguous zeroed pages, each granted to domid (refs[0..n-1]): a multi-page ring. */
+void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs);
+void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs);
+
+/* GNTTABOP_copy: 0 if every copy succeeded, else the first failing op's GNTST_* status. */
+int gnttab_copy(struct gnttab_copy *ops, unsigned int count);
+
+/* Entries in use and the table's current and largest size (for tests and stats). */
+unsigned int gnttab_used(void);
+unsigned int gnttab_capacity(void);
+
+#endif
