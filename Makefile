@@ -37,8 +37,12 @@ ASFLAGS := -D__ASSEMBLY__ -I include -iquote . -I $(BUILD)/xen-include -MMD -MP
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T arch/x86_64/skiff.lds
 
-LIB_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S xen/*.c lib/*.c drivers/*.c)
+# The core (arch, xen, lib) is linked whole: boot code is reached only from the entry
+# point. Drivers come from a plain archive, so an image holds only the ones its app uses.
+LIB_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S xen/*.c lib/*.c)
 LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
+DRV_SRCS := $(wildcard drivers/*.c)
+DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
 APP_SRCS := $(wildcard apps/$(APP)/*.c)
 APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
 IMAGE := $(BUILD)/$(APP)/$(APP)
@@ -66,21 +70,24 @@ $(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
 $(BUILD)/libskiff.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+$(BUILD)/libskiff-drivers.a: $(DRV_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
 # Two links, so that a fault can name functions: the first has an empty symbol table;
 # its text symbols become the table of the second. The table sits after .text, so no
 # function moves between the two links (the last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
 	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
 	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/obj/empty-syms.o
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o
 $(BUILD)/obj/empty-syms.o: tools/mksyms.sh
 	@mkdir -p $(dir $@)
 	tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
-$(IMAGE): $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/$(APP)/$(APP).syms.S
+$(IMAGE): $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/$(APP).syms.S
 	$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
-	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/$(APP)/syms.o
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/syms.o
 	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
 	@$(OBJCOPY) --strip-all $@ $@.stripped
@@ -106,6 +113,6 @@ deps:
 	tools/install-deps.sh all
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/libskiff.a $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -10,7 +10,7 @@ job=$work/job
 results=$work/results
 . "$top/tests/xen/lib.sh"
 
-apps="hello crash xsls xstest"
+apps="hello crash xsls xstest blkcheck"
 for app in $apps; do
 	make -s -C "$top" APP=$app >/dev/null
 done
@@ -29,6 +29,13 @@ for name in xsls xstest; do
 	"$top/tools/xlcfg.sh" $name $name 32 preserve >"$job/$name.cfg"
 done
 "$top/tools/xlcfg.sh" xstest-reboot xstest 32 preserve >"$job/xstest-reboot.cfg"
+# blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one.
+blk_seed=7
+{
+	"$top/tools/xlcfg.sh" blkcheck blkcheck 64 preserve "seed=$blk_seed wait"
+	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-rw.img',"
+	echo "         'format=raw,vdev=xvdb,access=ro,target=/tmp/blk-ro.img' ]"
+} >"$job/blkcheck.cfg"
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
 
@@ -64,6 +71,22 @@ if guest_wait_line xstest-reboot '^xstest: watching data/test' 60; then
 fi
 guest_wait xstest-reboot 60
 xl destroy xstest-reboot
+
+# blkcheck: two disks made here; once it checked them, xl shutdown must disconnect both.
+dd if=/dev/zero of=/tmp/blk-rw.img bs=1M count=32 2>/dev/null
+dd if=/dev/zero of=/tmp/blk-ro.img bs=1M count=1 2>/dev/null
+printf 'SKIFF read-only disk' | dd of=/tmp/blk-ro.img conv=notrunc 2>/dev/null
+guest_start blkcheck blkcheck.cfg && blk_home=/local/domain/$(xl domid blkcheck) &&
+if guest_wait_line blkcheck '^blkcheck: waiting for a shutdown request' 600; then
+	xenstore-read $blk_home/device/vbd/51712/state >/out/blkcheck-state-before.txt
+	xl shutdown blkcheck
+fi
+guest_wait blkcheck 120
+for vbd in 51712 51728; do
+	echo "$vbd $(xenstore-read $blk_home/device/vbd/$vbd/state)"
+done >/out/blkcheck-state-after.txt
+xl destroy blkcheck
+cp /tmp/blk-rw.img /out/blkcheck-disk.img
 JOB
 
 host_rc=0
@@ -166,6 +189,44 @@ expect_end xl_reboot_reboots xstest-reboot reboot
 expect_lines xsls_lists_own_subtree xsls '^xsls: /local/domain/[0-9]+$' \
 	'^  name = "xsls"' '^  control = ' '^    feature-poweroff = "1"' '^  domid = "[0-9]+"'
 expect_end xsls_powers_off xsls poweroff
+
+# blkcheck and blkfront.
+expect_lines blkfront_finds_two_disks blkcheck '^blkcheck: 2 disk\(s\)$' \
+	'^blkcheck: xvda: 65536 sectors of 512 B \(32 MiB\), physical 512 B, read-write' \
+	'^blkcheck: xvdb: 2048 sectors of 512 B \(1 MiB\), physical 512 B, read-only'
+expect_lines blkfront_refuses_bad_requests blkcheck \
+	'^blkcheck: read of 513 bytes: refused \(EINVAL\)$' \
+	'^blkcheck: read past the end: refused \(ERANGE\)$'
+expect_lines blkcheck_writes_flushes_reads_and_verifies blkcheck \
+	'^blkcheck: write 32 MiB in [0-9]+ ms: [0-9.]+ MB/s$' \
+	'^blkcheck: flush: ok$' \
+	'^blkcheck: read 32 MiB in [0-9]+ ms: [0-9.]+ MB/s$' \
+	'^blkcheck: verified 65536 sectors, 0 bad$'
+expect_lines blkfront_read_only_disk_refuses_writes blkcheck \
+	'^blkcheck: write to xvdb: refused, the disk is read-only \(EROFS\)$' \
+	'^blkcheck: xvdb sector 0 says "SKIFF read-only disk"$'
+expect_lines blkfront_disconnects_on_xl_shutdown blkcheck \
+	'^Skiff: the toolstack asks for poweroff$' \
+	'^blkfront xvd[ab]: disconnected$' '^blkfront xvd[ab]: disconnected$' \
+	'^Skiff: powering off$'
+expect_end blkcheck_powers_off blkcheck poweroff
+if [ "$(cat "$results/blkcheck-state-before.txt" 2>/dev/null)" = 4 ] &&
+	[ "$(tr '\n' ' ' <"$results/blkcheck-state-after.txt" 2>/dev/null)" = "51712 6 51728 6 " ]; then
+	pass blkfront_state_connected_then_closed_in_xenstore
+else
+	fail blkfront_state_connected_then_closed_in_xenstore \
+		"before: $(cat "$results/blkcheck-state-before.txt" 2>/dev/null), after: $(cat "$results/blkcheck-state-after.txt" 2>/dev/null)"
+fi
+# The disk image as dom0 holds it, checked by a program that is not the guest's.
+mkdir -p "$work/bin"
+gcc -O2 -Wall -Werror -o "$work/bin/blkverify" "$top/tests/xen/blkverify.c"
+if verify=$("$work/bin/blkverify" "$results/blkcheck-disk.img" $blk_seed 2>&1) &&
+	grep -q '^blkverify: 65536 sectors, 0 wrong$' <<<"$verify"; then
+	pass "blkcheck_disk_image_verified_from_dom0's_copy"
+else
+	fail "blkcheck_disk_image_verified_from_dom0's_copy" "$(echo $verify)"
+fi
+rm -f "$results/blkcheck-disk.img" # 32 MiB, checked
 
 echo "xen: $passed passed, $failed failed"
 [ $failed -eq 0 ]

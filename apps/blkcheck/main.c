@@ -1,0 +1,272 @@
+/*
+ * blkcheck: writes a known pattern over a whole virtual disk, flushes it, reads it
+ * back and verifies it, and prints the throughput of each pass. The disk image can
+ * then be checked from outside (tests/xen/blkverify.c) against the same pattern.
+ *
+ * Each 512-byte sector, numbered lba from the start of the disk, holds:
+ *   bytes  0..7    "SKIFFBLK"
+ *   bytes  8..15   lba, little-endian
+ *   bytes 16..23   the seed, little-endian
+ *   bytes 24..511  a stream x: x0 = lba * 0x9E3779B97F4A7C15 ^ seed, then for each byte
+ *                  x = x * 6364136223846793005 + 1442695040888963407, byte = x >> 56
+ * so a sector written at the wrong place, or left over from an earlier run with
+ * another seed, is told apart from the right one.
+ *
+ * Disk 0 is checked. Every other disk is expected to be read-only: a write to it
+ * must be refused, and its first sector is printed. The command line (extra=) may
+ * give seed=N, and "wait": stay up after the checks until the toolstack asks the
+ * domain to stop (`xl shutdown`), which disconnects the disks on the way out.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <skiff/blkfront.h>
+#include <skiff/thread.h>
+#include <skiff/time.h>
+#include <skiff/xen.h>
+
+#define SECTOR	  512
+#define DEPTH	  16 /* requests in flight */
+#define CHUNK	  BLK_MAX_REQUEST
+#define MAX_SHOWN 5 /* bad sectors printed */
+
+static uint64_t seed = 1;
+static bool wait_for_shutdown;
+
+static void stamp_sector(uint8_t *s, uint64_t lba)
+{
+	uint64_t x = lba * 0x9E3779B97F4A7C15ull ^ seed;
+
+	memcpy(s, "SKIFFBLK", 8);
+	for (int i = 0; i < 8; i++) {
+		s[8 + i] = (uint8_t)(lba >> (8 * i));
+		s[16 + i] = (uint8_t)(seed >> (8 * i));
+	}
+	for (int i = 24; i < SECTOR; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		s[i] = (uint8_t)(x >> 56);
+	}
+}
+
+/* One request of the pipeline and its buffer. */
+struct io {
+	struct blk_request req;
+	bool busy;
+	uint8_t buf[CHUNK];
+};
+
+struct pass {
+	struct io io[DEPTH];
+	struct wait_queue wq;
+	unsigned int busy;
+	int error;
+	uint64_t bad_sectors;
+};
+
+static struct pass pass;
+
+static void verify_chunk(const struct blk_request *req)
+{
+	uint8_t want[SECTOR];
+
+	for (size_t off = 0; off < req->len; off += SECTOR) {
+		uint64_t lba = req->sector + off / SECTOR;
+
+		stamp_sector(want, lba);
+		if (memcmp(want, (const uint8_t *)req->buf + off, SECTOR) == 0)
+			continue;
+		if (pass.bad_sectors++ < MAX_SHOWN)
+			printf("blkcheck: sector %llu does not hold its stamp\n",
+			       (unsigned long long)lba);
+	}
+}
+
+/* Runs in the disk's thread when the backend answered. */
+static void io_done(struct blk_request *req, int status)
+{
+	struct io *io = req->arg;
+
+	if (status && !pass.error)
+		pass.error = status;
+	if (status == 0 && req->op == BLK_READ)
+		verify_chunk(req);
+	io->busy = false;
+	pass.busy--;
+	wait_queue_wake_all(&pass.wq);
+}
+
+static struct io *free_io(void)
+{
+	wait_event(&pass.wq, pass.busy < DEPTH);
+	for (int i = 0; i < DEPTH; i++)
+		if (!pass.io[i].busy)
+			return &pass.io[i];
+	return NULL; /* not reached: busy < DEPTH */
+}
+
+/* Write (stamping) or read (verifying) the first bytes of the disk, DEPTH requests deep. */
+static int run_pass(struct blkfront *disk, enum blk_op op, uint64_t bytes, uint64_t *ns)
+{
+	uint64_t start = monotonic_ns();
+
+	pass.error = 0;
+	for (uint64_t off = 0; off < bytes && !pass.error; off += CHUNK) {
+		struct io *io = free_io();
+		size_t len = bytes - off < CHUNK ? bytes - off : CHUNK;
+		int rc;
+
+		io->req = (struct blk_request){.op = op,
+					       .sector = off / SECTOR,
+					       .buf = io->buf,
+					       .len = len,
+					       .done = io_done,
+					       .arg = io};
+		if (op == BLK_WRITE)
+			for (size_t s = 0; s < len; s += SECTOR)
+				stamp_sector(io->buf + s, off / SECTOR + s / SECTOR);
+		io->busy = true;
+		pass.busy++;
+		rc = blkfront_submit(disk, &io->req);
+		if (rc) {
+			io->busy = false;
+			pass.busy--;
+			pass.error = rc;
+		}
+	}
+	wait_event(&pass.wq, pass.busy == 0);
+	*ns = monotonic_ns() - start;
+	return pass.error;
+}
+
+static void print_rate(const char *what, uint64_t bytes, uint64_t ns)
+{
+	/* MB/s (10^6 bytes) with two decimals, in integers: printf has no %f here. */
+	uint64_t centi = ns ? bytes * 100 * 1000 / ns : 0; /* bytes/ns * 1e3 = MB/s */
+
+	printf("blkcheck: %s %llu MiB in %llu ms: %llu.%02llu MB/s\n", what,
+	       (unsigned long long)(bytes >> 20), (unsigned long long)(ns / NSEC_PER_MSEC),
+	       (unsigned long long)(centi / 100), (unsigned long long)(centi % 100));
+}
+
+static void describe(const struct blkfront_info *i)
+{
+	printf("blkcheck: %s: %llu sectors of %u B (%llu MiB), physical %u B, %s%s%s, "
+	       "ring %u page(s), %u requests in flight\n",
+	       i->name, (unsigned long long)i->sectors, i->sector_size,
+	       (unsigned long long)(i->sectors * i->sector_size >> 20), i->physical_sector_size,
+	       i->read_only ? "read-only" : "read-write", i->flush ? ", flush" : "",
+	       i->barrier ? ", barrier" : "", i->ring_pages, i->max_in_flight);
+}
+
+/* Requests the driver must refuse without asking the backend. */
+static int check_refusals(struct blkfront *disk, const struct blkfront_info *i)
+{
+	static uint8_t buf[2 * SECTOR];
+	int failures = 0, rc;
+
+	rc = blkfront_read(disk, 0, buf, SECTOR + 1);
+	printf("blkcheck: read of 513 bytes: %s\n",
+	       rc == -EINVAL ? "refused (EINVAL)" : "ACCEPTED");
+	failures += rc != -EINVAL;
+	rc = blkfront_read(disk, i->sectors * (i->sector_size / SECTOR) - 1, buf, 2 * SECTOR);
+	printf("blkcheck: read past the end: %s\n",
+	       rc == -ERANGE ? "refused (ERANGE)" : "ACCEPTED");
+	failures += rc != -ERANGE;
+	return failures;
+}
+
+static int check_disk(struct blkfront *disk)
+{
+	const struct blkfront_info *i = blkfront_info(disk);
+	uint64_t bytes = i->sectors * i->sector_size, ns;
+	int rc, failures = check_refusals(disk, i);
+
+	printf("blkcheck: %s: writing seed %llu over %llu MiB\n", i->name, (unsigned long long)seed,
+	       (unsigned long long)(bytes >> 20));
+	rc = run_pass(disk, BLK_WRITE, bytes, &ns);
+	if (rc) {
+		printf("blkcheck: write pass failed: %d\n", rc);
+		return failures + 1;
+	}
+	print_rate("write", bytes, ns);
+	rc = blkfront_flush(disk);
+	printf("blkcheck: flush: %s\n", rc == 0		    ? "ok"
+					: rc == -EOPNOTSUPP ? "not supported"
+							    : "FAILED");
+	failures += rc != 0 && rc != -EOPNOTSUPP;
+
+	pass.bad_sectors = 0;
+	rc = run_pass(disk, BLK_READ, bytes, &ns);
+	if (rc) {
+		printf("blkcheck: read pass failed: %d\n", rc);
+		return failures + 1;
+	}
+	print_rate("read", bytes, ns);
+	printf("blkcheck: verified %llu sectors, %llu bad\n", (unsigned long long)(bytes / SECTOR),
+	       (unsigned long long)pass.bad_sectors);
+	return failures + (pass.bad_sectors != 0);
+}
+
+static int check_read_only(struct blkfront *disk)
+{
+	const struct blkfront_info *i = blkfront_info(disk);
+	static uint8_t sector[SECTOR];
+	int rc;
+
+	rc = blkfront_write(disk, 0, sector, SECTOR);
+	printf("blkcheck: write to %s: %s\n", i->name,
+	       rc == -EROFS ? "refused, the disk is read-only (EROFS)" : "ACCEPTED");
+	if (rc != -EROFS)
+		return 1;
+	rc = blkfront_read(disk, 0, sector, SECTOR);
+	if (rc) {
+		printf("blkcheck: read of %s failed: %d\n", i->name, rc);
+		return 1;
+	}
+	sector[31] = 0;
+	printf("blkcheck: %s sector 0 says \"%s\"\n", i->name, (char *)sector);
+	return 0;
+}
+
+static void parse_cmdline(void)
+{
+	struct skiff_domain_info d;
+	const char *s;
+
+	skiff_domain_info(&d);
+	s = d.cmdline ? strstr(d.cmdline, "seed=") : NULL;
+	if (s)
+		seed = strtoul(s + 5, NULL, 0);
+	wait_for_shutdown = d.cmdline && strstr(d.cmdline, "wait");
+}
+
+int main(void)
+{
+	int n = blkfront_count(), failures = 0;
+
+	parse_cmdline();
+	wait_queue_init(&pass.wq);
+	printf("blkcheck: %d disk(s)\n", n);
+	if (n <= 0)
+		return 1;
+	for (int d = 0; d < n; d++) {
+		struct blkfront *disk = blkfront_open((unsigned int)d);
+
+		if (!disk) {
+			failures++;
+			continue;
+		}
+		describe(blkfront_info(disk));
+		failures += d == 0 ? check_disk(disk) : check_read_only(disk);
+	}
+	printf("blkcheck: %s\n", failures ? "FAILED" : "all checks passed");
+	if (failures)
+		return 1;
+	if (wait_for_shutdown) {
+		printf("blkcheck: waiting for a shutdown request\n");
+		for (;;)
+			sleep(3600);
+	}
+	return 0;
+}
