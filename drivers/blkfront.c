@@ -45,6 +45,7 @@
 #define DISCONNECT_TIMEOUT_MS 5000
 #define REQUEST_TIMEOUT_NS    (30 * NSEC_PER_SEC)
 #define NO_SLOT		      0xffffu
+#define NO_GRANT	      0 /* refs 0-7 belong to the toolstack: never one of ours */
 #define MAX_DISKS	      16
 
 _Static_assert(BLK_MAX_REQUEST == SEGS * PAGE_SIZE, "BLK_MAX_REQUEST is 11 pages");
@@ -131,13 +132,22 @@ int blkfront_count(void)
 
 /* ---- failure ------------------------------------------------------------------ */
 
-/* Withdraw the grants of a slot's pages; a page the backend still maps is dropped. */
+/*
+ * Withdraw the grants of a slot's pages; a page the backend still maps is dropped.
+ * Each ref is forgotten once handled, so a second call (mark_broken() after a failed
+ * completion) never ends a grant twice.
+ */
 static int end_slot_grants(struct blkfront *dev, struct slot *s)
 {
 	int rc = 0;
 
 	for (unsigned int i = 0; i < s->nseg; i++) {
-		if (gnttab_end_access(s->refs[i]) == 0)
+		grant_ref_t ref = s->refs[i];
+
+		if (ref == NO_GRANT)
+			continue;
+		s->refs[i] = NO_GRANT;
+		if (gnttab_end_access(ref) == 0)
 			continue;
 		printk("blkfront %s: backend still maps page %u of request %ld: page leaked\n",
 		       dev->info.name, i, (long)(s - dev->slots));
@@ -259,7 +269,8 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 	s->nseg = 0;
 	release_slot(dev, s);
 	req->done(req, err);
-	return true;
+	/* The callback may have closed the disk: its ring and slots are gone then. */
+	return !dev->closing;
 }
 
 static void handle_responses(struct blkfront *dev)
@@ -269,7 +280,7 @@ static void handle_responses(struct blkfront *dev)
 	do {
 		RING_IDX prod, cons;
 
-		if (dev->broken)
+		if (dev->broken || dev->closing)
 			return;
 		/* Read the producer once: the backend may move it (or garbage) at any time. */
 		prod = READ_ONCE(dev->ring.sring->rsp_prod);
@@ -698,24 +709,6 @@ static int connect(struct blkfront *dev)
 
 /* ---- disconnecting ------------------------------------------------------------ */
 
-/* Tell the backend we are going (blkif.h: Closing, then Closed once it is Closing). */
-static void disconnect(struct blkfront *dev)
-{
-	const unsigned int gone =
-		1u << XenbusStateClosing | 1u << XenbusStateClosed | 1u << XenbusStateUnknown;
-
-	if (xenbus_switch_state(&dev->xb, XenbusStateClosing))
-		return;
-	if (xenbus_wait_backend(&dev->xb, gone, DISCONNECT_TIMEOUT_MS) < 0)
-		return;
-	xenbus_switch_state(&dev->xb, XenbusStateClosed);
-	/* Closed: the backend has unmapped the ring, so its grants can end. */
-	xenbus_wait_backend(&dev->xb,
-			    1u << XenbusStateClosed | 1u << XenbusStateUnknown |
-				    1u << XenbusStateInitWait,
-			    DISCONNECT_TIMEOUT_MS);
-}
-
 /* Free what a (possibly half-made) disk holds; its requests are finished. */
 static void release(struct blkfront *dev)
 {
@@ -758,7 +751,7 @@ void blkfront_close(struct blkfront *dev)
 		mark_broken(dev, "requests still unanswered at close");
 	else if (from_own_thread && dev->in_flight)
 		mark_broken(dev, "closed from a completion with requests in flight");
-	disconnect(dev);
+	xenbus_disconnect(&dev->xb, DISCONNECT_TIMEOUT_MS);
 
 	dev->stop_thread = true;
 	wait_queue_wake_all(&dev->kick);

@@ -129,3 +129,20 @@ int xenbus_read_backend(struct xenbus_device *dev, const char *node, char **valu
 	snprintf(path, sizeof(path), "%s/%s", dev->backend, node);
 	return xs_read(XS_NO_TRANSACTION, path, value);
 }
+
+void xenbus_disconnect(struct xenbus_device *dev, unsigned int timeout_ms)
+{
+	const unsigned int gone =
+		1u << XenbusStateClosing | 1u << XenbusStateClosed | 1u << XenbusStateUnknown;
+
+	if (xenbus_switch_state(dev, XenbusStateClosing))
+		return;
+	if (xenbus_wait_backend(dev, gone, timeout_ms) < 0)
+		return;
+	xenbus_switch_state(dev, XenbusStateClosed);
+	/* Closed (or back to InitWait, ready for a new frontend): the backend has unmapped
+	 * our ring, so its grants can end. */
+	xenbus_wait_backend(
+		dev, 1u << XenbusStateClosed | 1u << XenbusStateUnknown | 1u << XenbusStateInitWait,
+		timeout_ms);
+}

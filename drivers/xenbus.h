@@ -43,6 +43,12 @@ int xenbus_read_backend_uint(struct xenbus_device *dev, const char *node, unsign
 			     unsigned long long *out);
 int xenbus_read_backend(struct xenbus_device *dev, const char *node, char **value);
 
+/*
+ * Leave the connection: Closing, wait for the backend to follow, Closed, wait until
+ * it has let go of the ring (each wait at most timeout_ms; a silent backend is logged).
+ */
+void xenbus_disconnect(struct xenbus_device *dev, unsigned int timeout_ms);
+
 const char *xenbus_state_name(int state);
 
 #endif

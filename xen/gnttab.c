@@ -23,10 +23,11 @@
 #define PER_FRAME  (PAGE_SIZE / sizeof(grant_entry_v1_t))
 #define MAX_FRAMES 64 /* Xen's default gnttab_max_frames: 32,768 entries */
 #define LIST_END   0xffffffffu
+#define IN_USE	   0xfffffffeu /* next_free[ref] of a granted entry */
 
 static grant_entry_v1_t *frames[MAX_FRAMES];
 static unsigned int nr_frames, max_frames;
-static grant_ref_t *next_free; /* next_free[ref]: the free entry after ref */
+static grant_ref_t *next_free; /* next_free[ref]: the free entry after ref, or IN_USE */
 static grant_ref_t free_head = LIST_END;
 static unsigned int nr_used;
 
@@ -55,6 +56,8 @@ static int grow_to(unsigned int n)
 		printk("gnttab: setup_table(%u frames) failed: %ld/%d\n", n, rc, op.status);
 		return -ENOMEM;
 	}
+	if (n > MAX_FRAMES)
+		return -ENOMEM;
 	list = realloc(next_free, n * PER_FRAME * sizeof(*list));
 	if (!list)
 		return -ENOMEM;
@@ -84,7 +87,8 @@ int gnttab_init(void)
 		return -EIO;
 	}
 	max_frames = q.max_nr_frames < MAX_FRAMES ? q.max_nr_frames : MAX_FRAMES;
-	return grow_to(q.nr_frames > 0 ? q.nr_frames : 1);
+	/* Xen may report more frames than we will map: start with what we can hold. */
+	return grow_to(q.nr_frames == 0 ? 1 : q.nr_frames < max_frames ? q.nr_frames : max_frames);
 }
 
 int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
@@ -95,6 +99,7 @@ int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t 
 		return -ENOSPC;
 	*ref = free_head;
 	free_head = next_free[*ref];
+	next_free[*ref] = IN_USE;
 	nr_used++;
 
 	e = entry(*ref);
@@ -107,8 +112,17 @@ int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t 
 
 int gnttab_end_access(grant_ref_t ref)
 {
-	grant_entry_v1_t *e = entry(ref);
-	uint16_t flags = READ_ONCE(e->flags);
+	grant_entry_v1_t *e;
+	uint16_t flags;
+
+	/* Ending a ref twice would put it on the free list twice, and hand it out to two
+	 * owners later: refuse, loudly. */
+	if (ref >= nr_frames * PER_FRAME || next_free[ref] != IN_USE) {
+		printk("gnttab: end_access(%u): not a granted entry\n", ref);
+		return -EINVAL;
+	}
+	e = entry(ref);
+	flags = READ_ONCE(e->flags);
 
 	/*
 	 * Clear the flags only if the other domain is not using the grant, in one atomic

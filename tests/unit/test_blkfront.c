@@ -1,0 +1,1578 @@
+/*
+ * blkfront against a hostile or broken backend, on the host. drivers/blkfront.c is
+ * built into this file (its static functions are what is tested) against stubs of
+ * everything below it:
+ *
+ *  - xenstore and xenbus: a backend that goes through the handshake, with the disk's
+ *    nodes a test sets;
+ *  - grants: a table that remembers each granted page and can refuse to end a grant, as
+ *    Xen does while the backend maps it; ending a grant twice is counted;
+ *  - pages: the host's allocator, each page tracked; freeing a page that is still
+ *    granted fails the test;
+ *  - events, threads, wait queues: one thread. A wait is ended only by the backend
+ *    doing something (while_waiting); a wait nothing can end fails the test, and a
+ *    timed wait nothing can end lets the clock run to its deadline.
+ *
+ * On the other end of the shared ring, a fake blkback (BACK_RING over the same pages)
+ * reads requests, moves data between a disk image and the granted pages, and writes
+ * responses, good ones or not.
+ *
+ * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
+ */
+#include "drivers/blkfront.c"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define VDEV	     51712 /* xvda */
+#define BACKEND_ID   0
+#define PORT	     7
+#define TXN	     5
+#define FIRST_REF    8
+#define MAX_REFS     2048
+#define MAX_PAGES    512
+#define DISK_SECTORS 2048 /* 1 MiB disk image */
+
+static struct blkfront *dev;
+
+/* ---- printk: kept for the tests to read ------------------------------------------ */
+
+static char logbuf[16384];
+static size_t loglen;
+
+int vprintk(const char *fmt, va_list ap)
+{
+	size_t room = sizeof(logbuf) - loglen;
+	int n = vsnprintf(logbuf + loglen, room, fmt, ap);
+
+	if (n > 0)
+		loglen += (size_t)n < room ? (size_t)n : room - 1;
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static void assert_logged(const char *text)
+{
+	if (!strstr(logbuf, text))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", text, logbuf);
+}
+
+/* ---- libc: what glibc 2.36 lacks ---------------------------------------------------- */
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+/* ---- pages ----------------------------------------------------------------------- */
+
+static struct live_page {
+	char *p;
+	unsigned long n;
+} live[MAX_PAGES];
+static unsigned int page_allocs;
+
+static bool page_is_granted(const char *p, unsigned long n);
+
+void *page_alloc(unsigned long n)
+{
+	char *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+
+	assert_non_null(p);
+	memset(p, 0xa5, n * PAGE_SIZE); /* garbage, as a reused page would hold */
+	for (unsigned int i = 0; i < MAX_PAGES; i++) {
+		if (!live[i].p) {
+			live[i].p = p;
+			live[i].n = n;
+			page_allocs++;
+			return p;
+		}
+	}
+	fail_msg("more than %u runs of pages in use", MAX_PAGES);
+	return NULL;
+}
+
+static struct live_page *live_run(const void *p)
+{
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p && (const char *)p >= live[i].p &&
+		    (const char *)p < live[i].p + live[i].n * PAGE_SIZE)
+			return &live[i];
+	return NULL;
+}
+
+void page_free(void *p, unsigned long n)
+{
+	struct live_page *lp = live_run(p);
+
+	if (!lp || lp->p != p)
+		fail_msg("page_free(%p): not a run of pages in use", p);
+	assert_int_equal(lp->n, n);
+	if (page_is_granted(p, n))
+		fail_msg("page %p freed while the backend may still map it", p);
+	free(p);
+	lp->p = NULL;
+}
+
+static unsigned int live_pages(void)
+{
+	unsigned int count = 0;
+
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p)
+			count += live[i].n;
+	return count;
+}
+
+/* ---- grants ---------------------------------------------------------------------- */
+
+static struct grant {
+	char *va;
+	domid_t domid;
+	bool readonly, active;
+	int busy; /* end_access refuses this many more times; < 0: always (still mapped) */
+} grants[MAX_REFS];
+static grant_ref_t next_ref;
+static unsigned int double_ends;
+
+int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
+{
+	if ((uintptr_t)va % PAGE_SIZE)
+		fail_msg("grant of %p: not a page", va);
+	if (!live_run(va))
+		fail_msg("grant of %p: not an allocated page", va);
+	if (next_ref >= MAX_REFS)
+		return -ENOSPC;
+	grants[next_ref] = (struct grant){
+		.va = (char *)va, .domid = domid, .readonly = readonly, .active = true};
+	*ref = next_ref++;
+	return 0;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+	struct grant *g;
+
+	if (ref < FIRST_REF || ref >= next_ref)
+		fail_msg("gnttab_end_access(%u): never granted", ref);
+	g = &grants[ref];
+	if (!g->active) {
+		double_ends++; /* xen/gnttab.c finds flags 0, "ends" it and frees the ref again */
+		return 0;
+	}
+	if (g->busy) {
+		if (g->busy > 0)
+			g->busy--;
+		return -EBUSY;
+	}
+	g->active = false;
+	return 0;
+}
+
+static bool page_is_granted(const char *p, unsigned long n)
+{
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		if (grants[r].active && grants[r].va >= p && grants[r].va < p + n * PAGE_SIZE)
+			return true;
+	return false;
+}
+
+static unsigned int active_grants(void)
+{
+	unsigned int count = 0;
+
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		count += grants[r].active;
+	return count;
+}
+
+void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs)
+{
+	char *p = page_alloc(n);
+
+	memset(p, 0, n * PAGE_SIZE);
+	for (unsigned int i = 0; i < n; i++)
+		if (gnttab_grant_page(domid, p + i * PAGE_SIZE, readonly, &refs[i]))
+			fail_msg("out of grant references");
+	return p;
+}
+
+void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
+{
+	bool ended = true;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (gnttab_end_access(refs[i]))
+			ended = false;
+	if (ended) /* else leaked, as xen/gnttab.c does */
+		page_free(pages, n);
+}
+
+/* ---- event channels -------------------------------------------------------------- */
+
+static evtchn_handler_t bound_handler;
+static void *bound_arg;
+static unsigned int masks, notifies, port_closes;
+static evtchn_port_t masked_port;
+static void (*on_notify)(void); /* runs when the backend is told about new requests */
+
+int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	assert_int_equal(remote, BACKEND_ID);
+	*port = PORT;
+	return 0;
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = handler;
+	bound_arg = arg;
+	return 0;
+}
+
+void evtchn_close(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = NULL;
+	port_closes++;
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	masked_port = port;
+	masks++;
+}
+
+int evtchn_notify(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	notifies++;
+	if (on_notify)
+		on_notify();
+	return 0;
+}
+
+/* ---- threads, wait queues, time --------------------------------------------------- */
+
+static char main_token, disk_token; /* what thread_self() and thread_create() return */
+static struct thread *current;
+static int (*created_fn)(void *);
+static void *created_arg;
+static unsigned int joins, shutdown_hooks;
+static uint64_t now_ns;
+static unsigned int timeouts;
+/* What the backend does while the only thread waits: true if it did anything. */
+static bool (*while_waiting)(void);
+
+struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
+{
+	created_fn = fn;
+	created_arg = arg;
+	return (struct thread *)&disk_token;
+}
+
+struct thread *thread_self(void)
+{
+	return current;
+}
+
+int thread_join(struct thread *t, int *exit_code)
+{
+	assert_ptr_equal(t, &disk_token);
+	joins++;
+	return 0;
+}
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	wq->head = wq->tail = NULL;
+}
+
+void wait_queue_wake_all(struct wait_queue *wq)
+{
+}
+
+unsigned long wait_queue_lock(void)
+{
+	return 0;
+}
+
+void wait_queue_unlock(unsigned long flags)
+{
+}
+
+void wait_queue_sleep_locked(struct wait_queue *wq)
+{
+	if (!while_waiting || !while_waiting())
+		fail_msg("a wait nothing can end: the thread would sleep forever");
+}
+
+bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	if (while_waiting && while_waiting())
+		return true;
+	if (now_ns < deadline_ns)
+		now_ns = deadline_ns;
+	timeouts++;
+	return false;
+}
+
+uint64_t monotonic_ns(void)
+{
+	return now_ns;
+}
+
+int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
+{
+	shutdown_hooks++;
+	return 0;
+}
+
+/* ---- xenstore and xenbus: a backend that does the handshake ----------------------- */
+
+struct node {
+	const char *name;
+	char value[64];
+};
+static struct node backend_nodes[16], front_nodes[16];
+static unsigned int nr_vbds;
+static int front_state;
+static unsigned int device_releases;
+static char watch_token;
+
+static struct node *find_node(struct node *nodes, const char *name)
+{
+	for (unsigned int i = 0; i < 16; i++)
+		if (nodes[i].name && strcmp(nodes[i].name, name) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+static void set_node(struct node *nodes, const char *name, const char *value)
+{
+	struct node *n = find_node(nodes, name);
+
+	for (unsigned int i = 0; !n && i < 16; i++)
+		if (!nodes[i].name)
+			n = &nodes[i];
+	assert_non_null(n);
+	if (!value) {
+		n->name = NULL;
+		return;
+	}
+	n->name = name;
+	strlcpy(n->value, value, sizeof(n->value));
+}
+
+static void set_backend(const char *name, const char *value)
+{
+	set_node(backend_nodes, name, value);
+}
+
+/* Our nodes are written with the full path; keep the name below device/vbd/VDEV. */
+static int write_front(xs_transaction_t t, const char *path, const char *value)
+{
+	static char names[16][48];
+	const char *prefix = "device/vbd/51712/";
+
+	assert_int_equal(t, TXN);
+	assert_int_equal(strncmp(path, prefix, strlen(prefix)), 0);
+	for (unsigned int i = 0; i < 16; i++) {
+		if (!front_nodes[i].name) {
+			strlcpy(names[i], path + strlen(prefix), sizeof(names[i]));
+			set_node(front_nodes, names[i], value);
+			return 0;
+		}
+	}
+	fail_msg("too many front nodes");
+	return -ENOSPC;
+}
+
+static const char *front_node(const char *name)
+{
+	struct node *n = find_node(front_nodes, name);
+
+	return n ? n->value : NULL;
+}
+
+int xs_directory(xs_transaction_t t, const char *path, char ***names, unsigned int *count)
+{
+	char **v, *s;
+
+	assert_string_equal(path, "device/vbd");
+	if (!nr_vbds)
+		return -ENOENT;
+	/* one block, as xenstore.c returns it: free(*names) frees all */
+	v = malloc(nr_vbds * (sizeof(char *) + 8));
+	assert_non_null(v);
+	s = (char *)(v + nr_vbds);
+	for (unsigned int i = 0; i < nr_vbds; i++, s += 8) {
+		snprintf(s, 8, "%u", VDEV + 16 * i);
+		v[i] = s;
+	}
+	*names = v;
+	*count = nr_vbds;
+	return 0;
+}
+
+int xs_write(xs_transaction_t t, const char *path, const char *value)
+{
+	return write_front(t, path, value);
+}
+
+int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
+{
+	char value[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return write_front(t, path, value);
+}
+
+int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
+{
+	return fn(TXN, arg);
+}
+
+int xenbus_device_init(struct xenbus_device *xb, const char *nodename)
+{
+	assert_string_equal(nodename, "device/vbd/51712");
+	strlcpy(xb->nodename, nodename, sizeof(xb->nodename));
+	strlcpy(xb->backend, "/local/domain/0/backend/vbd/1/51712", sizeof(xb->backend));
+	xb->backend_id = BACKEND_ID;
+	xb->watch = (struct xs_watch *)&watch_token;
+	wait_queue_init(&xb->state_changed);
+	front_state = XenbusStateInitialising;
+	return 0;
+}
+
+void xenbus_device_release(struct xenbus_device *xb)
+{
+	xb->watch = NULL;
+	device_releases++;
+}
+
+int xenbus_switch_state(struct xenbus_device *xb, XenbusState state)
+{
+	front_state = state;
+	return 0;
+}
+
+/* Closing, then Closed: blkback follows (drivers/xenbus.c waits for it to). */
+void xenbus_disconnect(struct xenbus_device *xb, unsigned int timeout_ms)
+{
+	assert_int_equal(front_state, XenbusStateConnected);
+	xenbus_switch_state(xb, XenbusStateClosing);
+	xenbus_switch_state(xb, XenbusStateClosed);
+}
+
+/* blkback follows us: InitWait until we are Initialised, then Connected; it closes
+ * after us. */
+int xenbus_wait_backend(struct xenbus_device *xb, unsigned int mask, unsigned int timeout_ms)
+{
+	int s;
+
+	switch (front_state) {
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		s = XenbusStateConnected;
+		break;
+	case XenbusStateClosing:
+		s = XenbusStateClosing;
+		break;
+	case XenbusStateClosed:
+		s = XenbusStateClosed;
+		break;
+	default:
+		s = XenbusStateInitWait;
+	}
+	if (mask & 1u << s)
+		return s;
+	now_ns += (uint64_t)timeout_ms * NSEC_PER_MSEC;
+	return -ETIMEDOUT;
+}
+
+int xenbus_read_backend_uint(struct xenbus_device *xb, const char *node, unsigned long long max,
+			     unsigned long long *out)
+{
+	struct node *n = find_node(backend_nodes, node);
+	char *end;
+	unsigned long v;
+
+	if (!n)
+		return -ENOENT;
+	v = strtoul(n->value, &end, 10);
+	if (end == n->value || *end)
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int xenbus_read_backend(struct xenbus_device *xb, const char *node, char **value)
+{
+	struct node *n = find_node(backend_nodes, node);
+
+	if (!n)
+		return -ENOENT;
+	*value = strdup(n->value);
+	return *value ? 0 : -ENOMEM;
+}
+
+/* ---- the fake blkback ------------------------------------------------------------- */
+
+static blkif_back_ring_t back;
+static uint8_t disk[DISK_SECTORS * SECTOR];
+
+static void attach_backend(void)
+{
+	BACK_RING_INIT(&back, dev->ring.sring, dev->info.ring_pages * PAGE_SIZE);
+}
+
+/* Copy the next request off the ring, as blkback does; false if there is none. */
+static bool next_request(struct blkif_request *r)
+{
+	int more;
+
+	RING_FINAL_CHECK_FOR_REQUESTS(&back, more);
+	if (!more)
+		return false;
+	memcpy(r, RING_GET_REQUEST(&back, back.req_cons), sizeof(*r));
+	back.req_cons++;
+	return true;
+}
+
+static struct blkif_request take_request(void)
+{
+	struct blkif_request r;
+
+	if (!next_request(&r))
+		fail_msg("no request on the ring");
+	return r;
+}
+
+/* The grant behind a segment: it must be active and granted to the backend. */
+static struct grant *granted(grant_ref_t ref)
+{
+	if (ref < FIRST_REF || ref >= next_ref || !grants[ref].active)
+		fail_msg("request names grant %u, which is not active", ref);
+	assert_int_equal(grants[ref].domid, BACKEND_ID);
+	return &grants[ref];
+}
+
+/* Move a read's or write's data between the disk image and the granted pages. */
+static void perform(const struct blkif_request *r)
+{
+	uint64_t sector = r->sector_number;
+
+	for (unsigned int i = 0; i < r->nr_segments; i++) {
+		const struct blkif_request_segment *seg = &r->seg[i];
+		struct grant *g = granted(seg->gref);
+		size_t off = seg->first_sect * SECTOR;
+		size_t n = (seg->last_sect - seg->first_sect + 1u) * SECTOR;
+
+		assert_true(seg->first_sect <= seg->last_sect && seg->last_sect < 8);
+		assert_true((sector + n / SECTOR) * SECTOR <= sizeof(disk));
+		if (r->operation == BLKIF_OP_READ) {
+			assert_false(g->readonly);
+			memcpy(g->va + off, disk + sector * SECTOR, n);
+		} else {
+			assert_int_equal(r->operation, BLKIF_OP_WRITE);
+			memcpy(disk + sector * SECTOR, g->va + off, n);
+		}
+		sector += n / SECTOR;
+	}
+}
+
+/* Put a response on the ring (any id, operation, status) and publish it. */
+static void respond(uint64_t id, uint8_t op, int16_t status)
+{
+	struct blkif_response *rsp = RING_GET_RESPONSE(&back, back.rsp_prod_pvt);
+	int notify;
+
+	rsp->id = id;
+	rsp->operation = op;
+	rsp->status = status;
+	back.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&back, notify);
+	(void)notify;
+}
+
+/* The event arrives: the handler wakes the disk's thread, which handles responses. */
+static void run_disk_thread(void)
+{
+	struct thread *was = current;
+
+	assert_non_null(bound_handler);
+	bound_handler(PORT, bound_arg);
+	assert_true(dev->pending);
+	dev->pending = false;
+	current = dev->thread; /* callbacks run in the disk's thread */
+	handle_responses(dev);
+	current = was;
+}
+
+/* A correct backend: serve every queued request, then signal. */
+static bool backend_serves(void)
+{
+	struct blkif_request r;
+	bool any = false;
+
+	while (next_request(&r)) {
+		if (r.operation == BLKIF_OP_READ || r.operation == BLKIF_OP_WRITE)
+			perform(&r);
+		respond(r.id, r.operation, BLKIF_RSP_OKAY);
+		any = true;
+	}
+	if (any)
+		run_disk_thread();
+	return any;
+}
+
+/* ---- requests and buffers of the tests -------------------------------------------- */
+
+struct done_log {
+	unsigned int calls;
+	int status;
+};
+
+/* Static, not on a test's stack: a request may complete in the teardown's close. */
+static struct blk_request reqs[64];
+static struct done_log done_logs[64];
+static unsigned int nr_reqs;
+static void *buffers[16];
+static unsigned int nr_buffers;
+
+static void record_done(struct blk_request *req, int status)
+{
+	struct done_log *d = req->arg;
+
+	d->calls++;
+	d->status = status;
+}
+
+static struct blk_request *new_request(enum blk_op op, uint64_t sector, void *buf, size_t len)
+{
+	assert_true(nr_reqs < 64);
+	reqs[nr_reqs] = (struct blk_request){.op = op,
+					     .sector = sector,
+					     .buf = buf,
+					     .len = len,
+					     .done = record_done,
+					     .arg = &done_logs[nr_reqs]};
+	return &reqs[nr_reqs++];
+}
+
+static struct done_log *done_of(const struct blk_request *req)
+{
+	return req->arg;
+}
+
+/* A caller's buffer at an odd address, exactly len bytes (ASan guards both ends). */
+static char *new_buffer(size_t len, int fill)
+{
+	char *base = malloc(len + 1);
+
+	assert_non_null(base);
+	assert_true(nr_buffers < 16);
+	buffers[nr_buffers++] = base;
+	memset(base, fill, len + 1);
+	return base + 1;
+}
+
+static bool all_bytes(const char *p, int value, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)p[i] != (uint8_t)value)
+			return false;
+	return true;
+}
+
+/* Submit a read of len bytes at sector into a fresh buffer; take it off the ring. */
+static struct blk_request *submit_read(uint64_t sector, size_t len, struct blkif_request *r)
+{
+	struct blk_request *req = new_request(BLK_READ, sector, new_buffer(len, 0x11), len);
+
+	assert_int_equal(blkfront_submit(dev, req), 0);
+	*r = take_request();
+	return req;
+}
+
+/* ---- fixtures --------------------------------------------------------------------- */
+
+static void reset_stubs(void)
+{
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		free(live[i].p); /* pages a test leaked on purpose */
+	memset(live, 0, sizeof(live));
+	page_allocs = 0;
+	memset(grants, 0, sizeof(grants));
+	next_ref = FIRST_REF;
+	double_ends = 0;
+	loglen = 0;
+	logbuf[0] = '\0';
+	bound_handler = NULL;
+	bound_arg = NULL;
+	masks = notifies = port_closes = 0;
+	masked_port = 0;
+	on_notify = NULL;
+	current = (struct thread *)&main_token;
+	created_fn = NULL;
+	created_arg = NULL;
+	joins = shutdown_hooks = timeouts = 0;
+	now_ns = NSEC_PER_SEC;
+	while_waiting = NULL;
+	memset(backend_nodes, 0, sizeof(backend_nodes));
+	memset(front_nodes, 0, sizeof(front_nodes));
+	set_backend("sectors", "2048");
+	set_backend("sector-size", "512");
+	set_backend("mode", "w");
+	set_backend("dev", "xvda");
+	nr_vbds = 1;
+	front_state = XenbusStateUnknown;
+	device_releases = 0;
+	memset(reqs, 0, sizeof(reqs));
+	memset(done_logs, 0, sizeof(done_logs));
+	nr_reqs = 0;
+	nr_buffers = 0;
+	for (size_t i = 0; i < sizeof(disk); i++)
+		disk[i] = (uint8_t)(i * 7 + i / PAGE_SIZE);
+	open_disks = NULL;
+	hook_registered = false;
+	dev = NULL;
+}
+
+static int stubs_only(void **state)
+{
+	reset_stubs();
+	return 0;
+}
+
+static int open_disk(void **state)
+{
+	reset_stubs();
+	dev = blkfront_open(0);
+	if (!dev)
+		return -1;
+	attach_backend();
+	return 0;
+}
+
+/*
+ * Close the disk if the test did not, then check what is left: no grant was ended
+ * twice, and the only pages still allocated are the ones the backend still maps.
+ */
+static int close_disk(void **state)
+{
+	if (dev)
+		blkfront_close(dev);
+	dev = NULL;
+	for (unsigned int i = 0; i < nr_buffers; i++)
+		free(buffers[i]);
+	nr_buffers = 0;
+	assert_int_equal(double_ends, 0);
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p && !page_is_granted(live[i].p, live[i].n))
+			fail_msg("page %p neither freed nor still mapped by the backend",
+				 live[i].p);
+	assert_null(open_disks);
+	return 0;
+}
+
+/* ---- good answers ------------------------------------------------------------------ */
+
+static void read_answer_is_copied_to_the_callers_buffer(void **state)
+{
+	size_t len = 2 * PAGE_SIZE + 3 * SECTOR; /* three segments, the last one partial */
+	struct blk_request *req = new_request(BLK_READ, 24, new_buffer(len, 0x11), len);
+	struct blkif_request r;
+
+	assert_int_equal(blkfront_submit(dev, req), 0);
+	assert_int_equal(notifies, 1);
+	assert_int_equal(dev->in_flight, 1);
+
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_READ);
+	assert_int_equal(r.nr_segments, 3);
+	assert_int_equal(r.handle, VDEV);
+	assert_int_equal(r.sector_number, 24);
+	assert_true(r.id < dev->nslots);
+	assert_ptr_equal(dev->slots[r.id].req, req);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(r.seg[i].first_sect, 0);
+		assert_int_equal(r.seg[i].last_sect, i < 2 ? 7 : 2);
+		assert_false(granted(r.seg[i].gref)->readonly); /* the backend writes a read */
+		assert_ptr_equal(grants[r.seg[i].gref].va, dev->slots[r.id].pages[i]);
+	}
+	assert_int_not_equal(r.seg[0].gref, r.seg[1].gref);
+
+	perform(&r);
+	assert_true(all_bytes(req->buf, 0x11, len)); /* nothing reaches the caller early */
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+
+	assert_int_equal(done_of(req)->calls, 1);
+	assert_int_equal(done_of(req)->status, 0);
+	assert_memory_equal(req->buf, disk + 24 * SECTOR, len);
+	assert_false(dev->broken);
+	assert_int_equal(dev->in_flight, 0);
+	assert_null(dev->slots[r.id].req);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_false(grants[r.seg[i].gref].active);
+	assert_int_equal(dev->ring.rsp_cons, 1);
+	assert_int_equal(loglen, 0);
+}
+
+static const char *pushed_data;
+static size_t pushed_len;
+static unsigned int pushed_checks;
+
+/* At the notify, the newest request on the ring must already show the caller's data. */
+static void check_pushed_write(void)
+{
+	const struct blkif_request *r = RING_GET_REQUEST(&dev->ring, dev->ring.sring->req_prod - 1);
+	size_t done = 0;
+
+	assert_int_equal(dev->ring.sring->req_prod, dev->ring.req_prod_pvt);
+	for (unsigned int i = 0; i < r->nr_segments; i++) {
+		size_t n = (r->seg[i].last_sect - r->seg[i].first_sect + 1u) * SECTOR;
+		struct grant *g = granted(r->seg[i].gref);
+
+		assert_true(g->readonly); /* the backend only reads a write */
+		assert_memory_equal(g->va, pushed_data + done, n);
+		done += n;
+	}
+	assert_int_equal(done, pushed_len);
+	pushed_checks++;
+}
+
+static void write_data_is_in_the_granted_pages_when_pushed(void **state)
+{
+	size_t len = PAGE_SIZE + 2 * SECTOR;
+	char *buf = new_buffer(len, 0);
+	char *expect = new_buffer(len, 0);
+	struct blk_request *req = new_request(BLK_WRITE, 40, buf, len);
+	struct blkif_request r;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = expect[i] = (char)(i * 13 + 5);
+	pushed_data = expect;
+	pushed_len = len;
+	pushed_checks = 0;
+	on_notify = check_pushed_write;
+
+	assert_int_equal(blkfront_submit(dev, req), 0);
+	assert_int_equal(pushed_checks, 1);
+	memset(buf, 0xee, len); /* the caller may reuse its buffer: the pages are copies */
+
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_WRITE);
+	assert_int_equal(r.nr_segments, 2);
+	assert_int_equal(r.handle, VDEV);
+	assert_int_equal(r.sector_number, 40);
+	assert_true(r.id < dev->nslots);
+	assert_ptr_equal(dev->slots[r.id].req, req);
+	assert_int_equal(r.seg[0].first_sect, 0);
+	assert_int_equal(r.seg[0].last_sect, 7);
+	assert_int_equal(r.seg[1].first_sect, 0);
+	assert_int_equal(r.seg[1].last_sect, 1);
+	assert_memory_equal(granted(r.seg[0].gref)->va, expect, PAGE_SIZE);
+	assert_memory_equal(granted(r.seg[1].gref)->va, expect + PAGE_SIZE, 2 * SECTOR);
+
+	perform(&r);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(req)->calls, 1);
+	assert_int_equal(done_of(req)->status, 0);
+	assert_memory_equal(disk + 40 * SECTOR, expect, len);
+	assert_false(dev->broken);
+	assert_int_equal(active_grants(), 1); /* the ring's */
+}
+
+/* Bounce pages are kept: the second request reuses them, and its ids come back. */
+static void answered_slots_and_pages_are_reused(void **state)
+{
+	struct blkif_request r1, r2;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r1);
+	unsigned int allocs;
+
+	perform(&r1);
+	respond(r1.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	allocs = page_allocs;
+
+	struct blk_request *b = submit_read(8, PAGE_SIZE, &r2);
+	assert_int_equal(page_allocs, allocs);
+	assert_int_equal(r2.id, r1.id);
+	perform(&r2);
+	respond(r2.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, 0);
+	assert_int_equal(done_of(b)->status, 0);
+	assert_memory_equal(b->buf, disk + 8 * SECTOR, PAGE_SIZE);
+	assert_false(dev->broken);
+}
+
+/* ---- bad answers -------------------------------------------------------------------- */
+
+/* What every violation must leave: broken, masked, all failed, grants ended, no copy. */
+static void assert_broken(struct blk_request **failed, unsigned int n)
+{
+	assert_true(dev->broken);
+	assert_int_equal(masks, 1);
+	assert_int_equal(masked_port, PORT);
+	assert_int_equal(dev->in_flight, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(done_of(failed[i])->calls, 1);
+		assert_int_equal(done_of(failed[i])->status, -EIO);
+		assert_true(all_bytes(failed[i]->buf, 0x11, failed[i]->len));
+	}
+	assert_logged("disk disabled");
+}
+
+static void response_id_out_of_range_breaks_the_disk(void **state)
+{
+	struct blkif_request ra, rb;
+	struct blk_request *a = submit_read(0, SECTOR, &ra);
+	struct blk_request *b = submit_read(8, PAGE_SIZE, &rb);
+
+	perform(&ra);
+	perform(&rb);
+	respond(dev->nslots, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+
+	assert_broken((struct blk_request *[]){a, b}, 2);
+	assert_logged("blkfront xvda: response for id 32, which is not in flight");
+	assert_logged("2 request(s) failed");
+	assert_int_equal(active_grants(), 1);
+}
+
+/* An id that a cast to 32 or 16 bits would turn into the slot of a request in flight. */
+static void response_id_with_high_bits_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+
+	perform(&r);
+	respond(r.id | 1ull << 32 | 1ull << 16, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	assert_logged("not in flight");
+}
+
+static void response_for_a_completed_request_breaks_the_disk(void **state)
+{
+	struct blkif_request ra, rb;
+	struct blk_request *a = submit_read(0, SECTOR, &ra);
+	struct blk_request *b = submit_read(8, SECTOR, &rb);
+
+	perform(&ra);
+	respond(ra.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	respond(ra.id, BLKIF_OP_READ, BLKIF_RSP_OKAY); /* again: b is still in flight */
+	run_disk_thread();
+
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, 0);
+	assert_memory_equal(a->buf, disk, SECTOR);
+	assert_broken((struct blk_request *[]){b}, 1);
+	assert_logged("not in flight");
+	assert_int_equal(dev->ring.rsp_cons, 2);
+}
+
+static void response_for_a_slot_never_used_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+
+	assert_null(dev->slots[r.id + 1].req);
+	respond(r.id + 1, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	assert_logged("not in flight");
+}
+
+static void response_with_another_operation_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
+
+	perform(&r);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	assert_logged("has operation 1, request had 0");
+}
+
+static void unknown_status_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
+
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, 7);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	assert_logged("has unknown status 7");
+}
+
+static void error_status_fails_only_that_request(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
+
+	perform(&r); /* data in the page, but the backend says it failed */
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_ERROR);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_true(all_bytes(a->buf, 0x11, PAGE_SIZE));
+	assert_false(dev->broken);
+	assert_int_equal(masks, 0);
+	assert_int_equal(loglen, 0);
+	assert_int_equal(active_grants(), 1);
+
+	/* the disk still works */
+	struct blk_request *b = submit_read(8, SECTOR, &r);
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(b)->status, 0);
+	assert_memory_equal(b->buf, disk + 8 * SECTOR, SECTOR);
+}
+
+static void eopnotsupp_status_is_passed_on(void **state)
+{
+	struct blk_request *flush = new_request(BLK_FLUSH, 0, NULL, 0);
+	struct blkif_request r;
+
+	dev->info.flush = true;
+	assert_int_equal(blkfront_submit(dev, flush), 0);
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_FLUSH_DISKCACHE);
+	assert_int_equal(r.nr_segments, 0);
+	respond(r.id, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_RSP_EOPNOTSUPP);
+	run_disk_thread();
+	assert_int_equal(done_of(flush)->calls, 1);
+	assert_int_equal(done_of(flush)->status, -EOPNOTSUPP);
+
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_EOPNOTSUPP);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, -EOPNOTSUPP);
+	assert_true(all_bytes(a->buf, 0x11, SECTOR));
+	assert_false(dev->broken);
+	assert_int_equal(loglen, 0);
+}
+
+/* The producer claims 1000 answers to 2 requests: nothing on the ring is believed. */
+static void producer_far_ahead_breaks_the_disk_before_any_read(void **state)
+{
+	struct blkif_request ra, rb;
+	struct blk_request *a = submit_read(0, SECTOR, &ra);
+	struct blk_request *b = submit_read(8, SECTOR, &rb);
+	struct blkif_response *rsp = RING_GET_RESPONSE(&back, 0);
+
+	perform(&ra);
+	rsp->id = ra.id; /* a good answer to a in the first slot... */
+	rsp->operation = BLKIF_OP_READ;
+	rsp->status = BLKIF_RSP_OKAY;
+	dev->ring.sring->rsp_prod += 1000; /* ...behind a producer 1000 ahead */
+	run_disk_thread();
+
+	assert_broken((struct blk_request *[]){a, b}, 2);
+	assert_logged("backend claims 1000 responses, but only 2 requests are outstanding");
+	assert_int_equal(dev->ring.rsp_cons, 0);
+}
+
+static void producer_one_ahead_breaks_the_disk(void **state)
+{
+	struct blkif_request ra, rb;
+	struct blk_request *a = submit_read(0, SECTOR, &ra);
+	struct blk_request *b = submit_read(8, SECTOR, &rb);
+
+	respond(ra.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	respond(rb.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	dev->ring.sring->rsp_prod++;
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a, b}, 2);
+	assert_logged("claims 3 responses, but only 2 requests");
+	assert_int_equal(dev->ring.rsp_cons, 0);
+}
+
+static void producer_moving_back_breaks_the_disk(void **state)
+{
+	struct blkif_request ra, rb;
+	struct blk_request *a = submit_read(0, SECTOR, &ra);
+	struct blk_request *b = submit_read(8, SECTOR, &rb);
+
+	perform(&ra);
+	respond(ra.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, 0);
+	dev->ring.sring->rsp_prod = 0; /* below what we consumed */
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){b}, 1);
+	assert_logged("claims 4294967295 responses, but only 1 requests");
+}
+
+/* Xen refuses to end the grant: the backend kept the page mapped after answering. */
+static void grant_still_mapped_at_completion_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
+	struct grant *g = granted(r.seg[0].gref);
+	char *page = dev->slots[r.id].pages[0];
+
+	perform(&r);
+	g->busy = -1;
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+
+	assert_broken((struct blk_request *[]){a}, 1); /* the caller's buffer is untouched */
+	assert_memory_equal(page, disk, PAGE_SIZE);    /* though the page held the data */
+	assert_null(dev->slots[r.id].pages[0]);	       /* never reused... */
+	assert_non_null(live_run(page));	       /* ...nor freed */
+	assert_true(g->active);
+	assert_logged("backend still maps page 0 of request");
+	assert_logged("page leaked");
+	assert_logged("backend answered request");
+	assert_logged("but kept its pages mapped");
+
+	blkfront_close(dev); /* the page stays out of use after the close too */
+	dev = NULL;
+	assert_non_null(live_run(page));
+	assert_int_equal(live_pages(), 1);
+}
+
+/* ---- a broken disk ------------------------------------------------------------------ */
+
+static void broken_disk_refuses_requests_and_ignores_the_backend(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	struct blk_request *late = new_request(BLK_READ, 0, new_buffer(SECTOR, 0x11), SECTOR);
+	char *buf = new_buffer(SECTOR, 0x11);
+	RING_IDX req_prod;
+	size_t logged;
+
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	logged = loglen;
+	req_prod = dev->ring.req_prod_pvt;
+
+	assert_int_equal(blkfront_submit(dev, late), -EIO);
+	assert_int_equal(done_of(late)->calls, 0);
+	assert_int_equal(blkfront_read(dev, 0, buf, SECTOR), -EIO);
+	assert_int_equal(blkfront_write(dev, 0, buf, SECTOR), -EIO);
+	dev->info.flush = true;
+	assert_int_equal(blkfront_flush(dev), -EIO);
+	assert_int_equal(dev->ring.req_prod_pvt, req_prod);
+
+	/* more answers, good or bad: not read, not logged */
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	respond(999, 9, 9);
+	run_disk_thread();
+	assert_int_equal(dev->ring.rsp_cons, 1);
+	assert_int_equal(loglen, logged);
+	assert_int_equal(masks, 1);
+	assert_int_equal(done_of(a)->calls, 1);
+}
+
+/* ---- requests refused before they reach the ring ----------------------------------- */
+
+static int check(enum blk_op op, uint64_t sector, size_t len)
+{
+	static char buf[BLK_MAX_REQUEST + SECTOR];
+	static struct done_log unused;
+	struct blk_request req = {.op = op,
+				  .sector = sector,
+				  .buf = buf,
+				  .len = len,
+				  .done = record_done,
+				  .arg = &unused};
+	int rc = check_request(dev, &req);
+
+	if (rc) { /* and blkfront_submit refuses it with the same error, touching nothing */
+		RING_IDX prod = dev->ring.req_prod_pvt;
+
+		assert_int_equal(blkfront_submit(dev, &req), rc);
+		assert_int_equal(dev->ring.req_prod_pvt, prod);
+		assert_int_equal(unused.calls, 0);
+	}
+	return rc;
+}
+
+static void write_to_read_only_disk_is_refused(void **state)
+{
+	dev->info.read_only = true;
+	assert_int_equal(check(BLK_WRITE, 0, SECTOR), -EROFS);
+	assert_int_equal(check(BLK_READ, 0, SECTOR), 0);
+	assert_int_equal(notifies, 0);
+}
+
+static void lengths_must_be_whole_sectors(void **state)
+{
+	assert_int_equal(check(BLK_READ, 0, 100), -EINVAL);
+	assert_int_equal(check(BLK_WRITE, 0, SECTOR + 1), -EINVAL);
+	assert_int_equal(check(BLK_READ, 0, 0), -EINVAL);
+	assert_int_equal(check(BLK_READ, 0, 3 * SECTOR), 0);
+
+	/* a disk of 4 KiB sectors: whole 4 KiB sectors at 4 KiB boundaries */
+	dev->info.sector_size = 4096;
+	dev->info.sectors = DISK_SECTORS / 8;
+	assert_int_equal(check(BLK_READ, 0, SECTOR), -EINVAL);
+	assert_int_equal(check(BLK_READ, 4, 4096), -EINVAL);
+	assert_int_equal(check(BLK_READ, 8, 4096), 0);
+}
+
+static void requests_past_the_end_are_refused(void **state)
+{
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 1, SECTOR), 0);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 1, 2 * SECTOR), -ERANGE);
+	assert_int_equal(check(BLK_WRITE, DISK_SECTORS, SECTOR), -ERANGE);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 88, BLK_MAX_REQUEST), 0);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 87, BLK_MAX_REQUEST), -ERANGE);
+	assert_int_equal(check(BLK_READ, UINT64_MAX, SECTOR), -ERANGE); /* no wrap-around */
+	assert_int_equal(check(BLK_READ, UINT64_MAX - 1, 4 * SECTOR), -ERANGE);
+
+	dev->info.sector_size = 4096;
+	dev->info.sectors = DISK_SECTORS / 8;
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 8, 4096), 0);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS, 4096), -ERANGE);
+	assert_int_equal(check(BLK_READ, UINT64_MAX - 7, 4096), -ERANGE);
+}
+
+static void requests_over_eleven_pages_are_refused(void **state)
+{
+	assert_int_equal(check(BLK_READ, 0, BLK_MAX_REQUEST), 0);
+	assert_int_equal(check(BLK_READ, 0, BLK_MAX_REQUEST + SECTOR), -EINVAL);
+	assert_int_equal(check(BLK_WRITE, 0, BLK_MAX_REQUEST + SECTOR), -EINVAL);
+}
+
+static void other_malformed_requests_are_refused(void **state)
+{
+	struct blk_request req = {.op = BLK_READ, .buf = NULL, .len = SECTOR, .done = record_done};
+
+	assert_int_equal(check_request(dev, &req), -EINVAL); /* no buffer */
+	req.buf = logbuf;
+	req.done = NULL;
+	assert_int_equal(check_request(dev, &req), -EINVAL); /* no callback */
+	req.done = record_done;
+	req.op = (enum blk_op)7;
+	assert_int_equal(check_request(dev, &req), -EINVAL);
+}
+
+static void flush_needs_a_feature(void **state)
+{
+	struct blk_request *f1 = new_request(BLK_FLUSH, 0, NULL, 0);
+	struct blk_request *f2 = new_request(BLK_FLUSH, 0, NULL, 0);
+	struct blkif_request r;
+
+	assert_int_equal(check(BLK_FLUSH, 0, 0), -EOPNOTSUPP);
+	assert_int_equal(blkfront_flush(dev), -EOPNOTSUPP);
+	assert_int_equal(notifies, 0);
+
+	dev->info.barrier = true; /* a barrier flushes too */
+	assert_int_equal(blkfront_submit(dev, f1), 0);
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_WRITE_BARRIER);
+	assert_int_equal(r.nr_segments, 0);
+	respond(r.id, r.operation, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(f1)->status, 0);
+
+	dev->info.flush = true; /* preferred when offered */
+	assert_int_equal(blkfront_submit(dev, f2), 0);
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_FLUSH_DISKCACHE);
+	respond(r.id, BLKIF_OP_WRITE_BARRIER, BLKIF_RSP_OKAY); /* answered as the other one */
+	run_disk_thread();
+	assert_int_equal(done_of(f2)->status, -EIO);
+	assert_true(dev->broken);
+}
+
+/* ---- a full ring ---------------------------------------------------------------------- */
+
+static void full_ring_waits_but_not_in_a_completion(void **state)
+{
+	char *buf = new_buffer(SECTOR, 0x11);
+	struct blk_request *extra = new_request(BLK_READ, 0, buf, SECTOR);
+
+	assert_int_equal(dev->nslots, 32);
+	for (unsigned int i = 0; i < dev->nslots; i++)
+		assert_int_equal(blkfront_submit(dev, new_request(BLK_READ, i, buf, SECTOR)), 0);
+	assert_int_equal(dev->free_head, NO_SLOT);
+	assert_int_equal(dev->in_flight, 32);
+
+	current = dev->thread; /* a completion callback must not wait for itself */
+	assert_int_equal(blkfront_submit(dev, extra), -EBUSY);
+	current = (struct thread *)&main_token;
+
+	/* another thread waits until the backend answers and slots come free */
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_submit(dev, extra), 0);
+	for (unsigned int i = 1; i <= dev->nslots; i++)
+		assert_int_equal(done_logs[i].status, 0);
+	assert_int_equal(dev->in_flight, 1);
+	assert_true(backend_serves());
+	assert_int_equal(done_of(extra)->calls, 1);
+	assert_int_equal(done_of(extra)->status, 0);
+	assert_int_equal(RING_FREE_REQUESTS(&dev->ring), 32);
+}
+
+/* ---- the synchronous calls ------------------------------------------------------------- */
+
+static void sync_write_and_read_round_trip(void **state)
+{
+	size_t len = 2 * BLK_MAX_REQUEST + 2 * SECTOR; /* three requests */
+	char *data = new_buffer(len, 0), *back_buf = new_buffer(len, 0);
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)(i * 31 + 1);
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_write(dev, 100, data, len), 0);
+	assert_memory_equal(disk + 100 * SECTOR, data, len);
+	assert_int_equal(blkfront_read(dev, 100, back_buf, len), 0);
+	assert_memory_equal(back_buf, data, len);
+	dev->info.flush = true;
+	assert_int_equal(blkfront_flush(dev), 0);
+	assert_int_equal(dev->ring.req_prod_pvt, 7);
+	assert_int_equal(timeouts, 0);
+	assert_false(dev->broken);
+}
+
+static void unanswered_request_times_out_and_breaks_the_disk(void **state)
+{
+	char *buf = new_buffer(PAGE_SIZE, 0x11);
+	uint64_t start = now_ns;
+
+	assert_int_equal(blkfront_read(dev, 0, buf, PAGE_SIZE), -ETIMEDOUT);
+	assert_int_equal(now_ns - start, REQUEST_TIMEOUT_NS);
+	assert_true(dev->broken);
+	assert_int_equal(masks, 1);
+	assert_logged("no answer to a request in 30 s");
+	assert_int_equal(active_grants(), 1);
+	assert_true(all_bytes(buf, 0x11, PAGE_SIZE));
+
+	/* the answer arrives late: ignored */
+	respond(0, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(dev->ring.rsp_cons, 0);
+}
+
+/* ---- opening and closing ---------------------------------------------------------------- */
+
+static void close_fails_requests_still_in_flight(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
+
+	blkfront_close(dev);
+	dev = NULL;
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_int_equal(timeouts, 1);
+	assert_logged("requests still unanswered at close");
+	assert_logged("disconnected");
+	assert_int_equal(front_state, XenbusStateClosed);
+	assert_int_equal(joins, 1);
+	assert_int_equal(port_closes, 1);
+	assert_int_equal(device_releases, 1);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+}
+
+static void open_publishes_a_multi_page_ring(void **state)
+{
+	char name[16], ref[16];
+
+	set_backend("max-ring-page-order", "3"); /* more than we use */
+	set_backend("sectors", "256");
+	set_backend("sector-size", "4096");
+	set_backend("feature-flush-cache", "1");
+	set_backend("mode", "r");
+	set_backend("dev", "xvdb");
+	dev = blkfront_open(0);
+	assert_non_null(dev);
+
+	assert_string_equal(dev->info.name, "xvdb");
+	assert_int_equal(dev->info.sectors, 256);
+	assert_int_equal(dev->info.sector_size, 4096);
+	assert_int_equal(dev->info.physical_sector_size, 4096);
+	assert_true(dev->info.read_only);
+	assert_true(dev->info.flush);
+	assert_false(dev->info.barrier);
+	assert_int_equal(dev->info.ring_pages, 4);
+	assert_int_equal(dev->info.max_in_flight, 128);
+	assert_int_equal(dev->nslots, 128);
+	assert_string_equal(front_node("ring-page-order"), "2");
+	assert_null(front_node("ring-ref"));
+	for (unsigned int i = 0; i < 4; i++) {
+		grant_ref_t g = dev->ring_refs[i];
+
+		snprintf(name, sizeof(name), "ring-ref%u", i);
+		snprintf(ref, sizeof(ref), "%u", g);
+		assert_string_equal(front_node(name), ref);
+		assert_false(granted(g)->readonly);
+		assert_ptr_equal(grants[g].va, (char *)dev->ring_mem + i * PAGE_SIZE);
+	}
+	assert_string_equal(front_node("event-channel"), "7");
+	assert_string_equal(front_node("protocol"), "x86_64-abi");
+	assert_int_equal(front_state, XenbusStateConnected);
+	assert_ptr_equal(created_fn, disk_thread);
+	assert_ptr_equal(created_arg, dev);
+	assert_ptr_equal(bound_arg, dev);
+	assert_int_equal(shutdown_hooks, 1);
+	assert_null(blkfront_open(0)); /* once */
+	assert_logged("blkfront xvdb: already open");
+	assert_null(blkfront_open(1));
+	assert_logged("no disk 1 (1 found)");
+}
+
+static void open_with_a_one_page_ring_writes_ring_ref(void **state)
+{
+	char ref[16];
+
+	dev = blkfront_open(0);
+	assert_non_null(dev);
+	snprintf(ref, sizeof(ref), "%u", dev->ring_refs[0]);
+	assert_string_equal(front_node("ring-ref"), ref);
+	assert_null(front_node("ring-page-order"));
+	assert_int_equal(dev->info.ring_pages, 1);
+	assert_false(dev->info.read_only);
+	assert_false(dev->info.flush);
+}
+
+static void open_refuses_bad_sector_sizes(void **state)
+{
+	static const char *const bad[][2] = {
+		{"1000", NULL}, {"256", NULL}, {"512", "256"}, {"8192", NULL}};
+
+	for (unsigned int i = 0; i < 4; i++) {
+		set_backend("sector-size", bad[i][0]);
+		set_backend("physical-sector-size", bad[i][1]);
+		loglen = 0;
+		assert_null(blkfront_open(0));
+		assert_logged("not connected");
+		assert_int_equal(front_state, XenbusStateClosed);
+		assert_int_equal(active_grants(), 0);
+		assert_int_equal(live_pages(), 0);
+		assert_null(open_disks);
+	}
+}
+
+/* ---- regressions: bugs these tests found, fixed since ---- */
+
+/*
+ * complete() ends a slot's grants, one of them is still mapped, and it calls
+ * mark_broken(), which ends the same slot's grants again (the slot still holds its
+ * request): grants that had ended are ended a second time. xen/gnttab.c then puts the
+ * ref on its free list twice, which links the ref to itself.
+ */
+static void grant_kept_mapped_ends_the_other_grants_once(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, 2 * PAGE_SIZE, &r);
+
+	perform(&r);
+	granted(r.seg[1].gref)->busy = -1;
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_true(dev->broken);
+	assert_int_equal(double_ends, 0); /* fails: seg 0's grant was ended twice */
+}
+
+static void close_on_completion(struct blk_request *req, int status)
+{
+	record_done(req, status);
+	blkfront_close(dev);
+}
+
+/*
+ * blkfront_close() from a completion callback (it supports being called from the
+ * disk's thread) frees the ring and the slots; handle_responses(), which called the
+ * callback, then goes on with RING_FINAL_CHECK_FOR_RESPONSES on the freed ring.
+ * AddressSanitizer stops the program here (heap-use-after-free): this test runs last.
+ */
+static void close_from_a_completion_does_not_touch_the_freed_ring(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+
+	a->done = close_on_completion;
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, 0);
+	assert_int_equal(live_pages(), 0);
+	free(dev); /* closed from its own thread: blkfront_close leaves dev allocated */
+	dev = NULL;
+}
+
+#define T(fn)  cmocka_unit_test_setup_teardown(fn, open_disk, close_disk)
+#define T0(fn) cmocka_unit_test_setup_teardown(fn, stubs_only, close_disk)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(read_answer_is_copied_to_the_callers_buffer),
+		T(write_data_is_in_the_granted_pages_when_pushed),
+		T(answered_slots_and_pages_are_reused),
+		T(response_id_out_of_range_breaks_the_disk),
+		T(response_id_with_high_bits_breaks_the_disk),
+		T(response_for_a_completed_request_breaks_the_disk),
+		T(response_for_a_slot_never_used_breaks_the_disk),
+		T(response_with_another_operation_breaks_the_disk),
+		T(unknown_status_breaks_the_disk),
+		T(error_status_fails_only_that_request),
+		T(eopnotsupp_status_is_passed_on),
+		T(producer_far_ahead_breaks_the_disk_before_any_read),
+		T(producer_one_ahead_breaks_the_disk),
+		T(producer_moving_back_breaks_the_disk),
+		T(grant_still_mapped_at_completion_breaks_the_disk),
+		T(broken_disk_refuses_requests_and_ignores_the_backend),
+		T(write_to_read_only_disk_is_refused),
+		T(lengths_must_be_whole_sectors),
+		T(requests_past_the_end_are_refused),
+		T(requests_over_eleven_pages_are_refused),
+		T(other_malformed_requests_are_refused),
+		T(flush_needs_a_feature),
+		T(full_ring_waits_but_not_in_a_completion),
+		T(sync_write_and_read_round_trip),
+		T(unanswered_request_times_out_and_breaks_the_disk),
+		T(close_fails_requests_still_in_flight),
+		T0(open_publishes_a_multi_page_ring),
+		T0(open_with_a_one_page_ring_writes_ring_ref),
+		T0(open_refuses_bad_sector_sizes),
+		T(grant_kept_mapped_ends_the_other_grants_once),
+		T(close_from_a_completion_does_not_touch_the_freed_ring),
+	};
+
+	return cmocka_run_group_tests_name("blkfront", tests, NULL, NULL);
+}
