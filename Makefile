@@ -1,6 +1,7 @@
 # Skiff: a library operating system for Xen guests.
 #
 #   make [APP=hello]   build build/$(APP)/$(APP), an ELF image Xen boots as a PV domain
+#                      (apps/$(APP)/app.mk may add APP_LWIP := 1: lwIP, see lib/lwip)
 #   make run           build and boot it (xl on a Xen dom0, else the emulated test host)
 #   make test          unit tests on the host, then every Xen-booted test
 #   make unit          host unit tests only
@@ -46,6 +47,10 @@ DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
 APP_SRCS := $(wildcard apps/$(APP)/*.c)
 APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
 IMAGE := $(BUILD)/$(APP)/$(APP)
+# Libraries an app asks for in apps/$(APP)/app.mk (APP_LWIP := 1), linked after its
+# objects and before the drivers they call.
+APP_LIBS :=
+-include apps/$(APP)/app.mk
 
 .PHONY: all run test unit xen-test format deps clean
 all: $(IMAGE)
@@ -67,6 +72,43 @@ $(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
+# lwIP (lib/lwip/README.md), only for apps that ask: Debian's lwIP 2.1.3 source, fetched
+# into build/deps on first use, built with the library's flags into a plain archive.
+ifeq ($(APP_LWIP),1)
+LWIP_STAMP := $(BUILD)/deps/lwip/.done
+LWIP_SRC := $(BUILD)/deps/lwip/src-tree/src
+LWIP_INCLUDE := -I lib/lwip -I $(LWIP_SRC)/include
+# IPv4 core (IPv6 is off), the netconn and socket APIs, Ethernet and lwiperf. Files for
+# features lwipopts.h turns off compile to nothing; an image links only what it calls.
+LWIP_FILES := $(addprefix core/,init def dns inet_chksum ip mem memp netif pbuf raw stats sys \
+		altcp altcp_alloc altcp_tcp tcp tcp_in tcp_out timeouts udp) \
+	$(addprefix core/ipv4/,autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr) \
+	$(addprefix api/,api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip) \
+	netif/ethernet apps/lwiperf/lwiperf
+LWIP_OBJS := $(patsubst %,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
+LWIP_PORT_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard lib/lwip/*.c)))
+# lwIP 2.1.3 builds clean with every warning of the library, so none is relaxed: add a
+# -Wno-... here rather than drop -Werror if another release needs one.
+LWIP_CFLAGS := $(LIB_CFLAGS) $(LWIP_INCLUDE)
+APP_CFLAGS += $(LWIP_INCLUDE)
+APP_LIBS += $(BUILD)/liblwip.a
+
+$(LWIP_STAMP):
+	tools/install-deps.sh lwip
+# The sources appear when the stamp is made (named one by one: a pattern rule would
+# claim every .c file, and make would try to build the .d files from them).
+$(patsubst %,$(LWIP_SRC)/%.c,$(LWIP_FILES)): | $(LWIP_STAMP) ;
+$(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile | $(BUILD)/xen-include/xen
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
+$(LWIP_PORT_OBJS): LIB_CFLAGS += $(LWIP_INCLUDE)
+$(LWIP_PORT_OBJS) $(APP_OBJS): | $(LWIP_STAMP)
+$(BUILD)/liblwip.a: $(LWIP_OBJS) $(LWIP_PORT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+endif
+
 $(BUILD)/libskiff.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -79,22 +121,24 @@ $(BUILD)/libskiff-drivers.a: $(DRV_OBJS)
 # function moves between the two links (the last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
 	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
 	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o
 $(BUILD)/obj/empty-syms.o: tools/mksyms.sh
 	@mkdir -p $(dir $@)
 	tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
-$(IMAGE): $(APP_OBJS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/$(APP).syms.S
+$(IMAGE): $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/$(APP).syms.S
 	$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
-	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/syms.o
+	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff-drivers.a $(BUILD)/$(APP)/syms.o
 	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
 	@$(OBJCOPY) --strip-all $@ $@.stripped
 	@echo "built $@ ($$(stat -c %s $@.stripped) bytes stripped)"
 
+# A network app (APP_LWIP) gets a vif; in the test host, this machine's port 8080 is
+# forwarded to the app's APP_PORT (app.mk).
 run: $(IMAGE)
-	tools/run $(IMAGE)
+	tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) $(IMAGE)
 
 unit:
 	$(MAKE) -C tests/unit
@@ -113,6 +157,6 @@ deps:
 	tools/install-deps.sh all
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/liblwip.a $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -2,28 +2,46 @@
 #ifndef SKIFF_ERRNO_H
 #define SKIFF_ERRNO_H
 
-#define EPERM	  1
-#define ENOENT	  2
-#define EIO	  5
-#define E2BIG	  7
-#define EAGAIN	  11
-#define ENOMEM	  12
-#define EACCES	  13
-#define EBUSY	  16
-#define EEXIST	  17
-#define ENODEV	  19
-#define EISDIR	  21
-#define EINVAL	  22
-#define ENOSPC	  28
-#define EROFS	  30
-#define ERANGE	  34
-#define ENOSYS	  38
-#define ENOTEMPTY 39
-#define EBADMSG	  74
-#define EOPNOTSUPP 95
-#define EISCONN	  106
-#define ETIMEDOUT 110
-#define ESHUTDOWN 108
+#define EPERM	      1
+#define ENOENT	      2
+#define EIO	      5
+#define ENXIO	      6
+#define E2BIG	      7
+#define EBADF	      9
+#define EAGAIN	      11
+#define ENOMEM	      12
+#define EACCES	      13
+#define EFAULT	      14
+#define EBUSY	      16
+#define EEXIST	      17
+#define ENODEV	      19
+#define EISDIR	      21
+#define EINVAL	      22
+#define ENFILE	      23
+#define ENOSPC	      28
+#define EROFS	      30
+#define ERANGE	      34
+#define ENOSYS	      38
+#define ENOTEMPTY     39
+#define EWOULDBLOCK   EAGAIN
+#define EBADMSG	      74
+#define EMSGSIZE      90
+#define ENOPROTOOPT   92
+#define EOPNOTSUPP    95
+#define EAFNOSUPPORT  97
+#define EADDRINUSE    98
+#define EADDRNOTAVAIL 99
+#define ECONNABORTED  103
+#define ECONNRESET    104
+#define ENOBUFS	      105
+#define EISCONN	      106
+#define ENOTCONN      107
+#define ESHUTDOWN     108
+#define ETIMEDOUT     110
+#define ECONNREFUSED  111
+#define EHOSTUNREACH  113
+#define EALREADY      114
+#define EINPROGRESS   115
 
 /* The name of an errno value ("ENOENT"), or "E?" for one not listed here. */
 const char *strerror_name(int err);

@@ -5,6 +5,7 @@
 #   tools/install-deps.sh build     compiler, Xen public headers
 #   tools/install-deps.sh unit      + cmocka for the host unit tests
 #   tools/install-deps.sh testhost  + Xen 4.17, QEMU, busybox and a Debian dom0 kernel
+#   tools/install-deps.sh lwip      lwIP's source from Debian, unpacked into build/deps/lwip
 #   tools/install-deps.sh all       everything (what `make test` asks for)
 set -euo pipefail
 
@@ -17,14 +18,20 @@ unit_pkgs=(libcmocka-dev pkg-config)
 # xen-utils brings xl, xenstored, xenconsoled and the hotplug scripts that dom0 runs.
 # bash, iproute2, util-linux (losetup, flock) and procps are what those scripts call.
 host_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-x86 busybox-static cpio
-	   iproute2 util-linux procps kmod bash dpkg-dev gzip)
+	   iproute2 util-linux procps kmod bash dpkg-dev gzip iperf)
+# dpkg-source unpacks the source package and applies Debian's patches; the keyring lets
+# apt check the Release file of our private source list.
+lwip_pkgs=(apt dpkg-dev debian-archive-keyring xz-utils)
+lwip_version=2.1.3
 
 case $what in
 build) pkgs=("${build_pkgs[@]}") ;;
 unit) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}") ;;
-testhost | all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
+testhost) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
+lwip) pkgs=("${lwip_pkgs[@]}") ;;
+all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}") ;;
 *)
-	echo "usage: $0 build|unit|testhost|all" >&2
+	echo "usage: $0 build|unit|testhost|lwip|all" >&2
 	exit 2
 	;;
 esac
@@ -44,6 +51,42 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# lwIP, the TCP/IP stack of network appliances, as Debian ships it (its patches applied).
+# A private apt configuration under build/deps/apt lists only Debian's source index, so
+# neither sudo nor the machine's own /etc/apt is involved.
+fetch_lwip() {
+	local dir=$cache/lwip apt=$cache/apt
+	[ -e "$dir/.done" ] && return 0
+	mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+		"http://deb.debian.org/debian bookworm main" >"$apt/sources.list"
+	local opts=(-o Dir::Etc::SourceList="$apt/sources.list"
+		    -o Dir::Etc::SourceParts="$apt/sources.list.d"
+		    -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache")
+	echo "install-deps: fetching lwip $lwip_version source (unpacked into $dir)"
+	apt-get -qq "${opts[@]}" update
+	rm -rf "$dir" && mkdir -p "$dir/pkg"
+	# Quiet unless it fails: as root, apt warns that _apt cannot write into build/.
+	local out
+	out=$(cd "$dir/pkg" && apt-get -q "${opts[@]}" source --download-only lwip 2>&1) ||
+		{ echo "$out" >&2; exit 1; }
+	local dsc
+	dsc=$(ls "$dir"/pkg/lwip_*.dsc)
+	# The port and the Makefile's list of sources are written against this release.
+	case $(basename "$dsc") in
+	lwip_"$lwip_version"-*.dsc | lwip_"$lwip_version"+*.dsc) ;;
+	*)
+		echo "install-deps: expected lwip $lwip_version, Debian has $(basename "$dsc")" >&2
+		exit 1
+		;;
+	esac
+	# apt checked every file against the signed Release of the archive; dpkg-source also
+	# wants the uploader's key (not installed), and only warns without it.
+	out=$(dpkg-source -x "$dsc" "$dir/src-tree" 2>&1) || { echo "$out" >&2; exit 1; }
+	rm -f "$dir"/*.orig.tar.* # dpkg-source leaves a copy beside src-tree
+	touch "$dir/.done"
+}
+case $what in lwip | all) fetch_lwip ;; esac
 [ "$what" = testhost ] || [ "$what" = all ] || exit 0
 
 # The dom0 (and Linux PV peer) kernel: downloaded and unpacked, never installed.

@@ -1,0 +1,64 @@
+/*
+ * netfront: the virtual network interfaces of the xl config's vif=[...] list, served
+ * by netback in dom0 (xen/io/netif.h). Frames are Ethernet frames without the FCS.
+ *
+ * Sending copies the frame into pages of the driver, so the caller's buffers are free
+ * again as soon as netfront_send() returns. Received frames are handed to a callback,
+ * which runs in the interface's own thread; the frame is valid during the call only.
+ */
+#ifndef SKIFF_NETFRONT_H
+#define SKIFF_NETFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct netfront;
+
+/* The largest frame: 14 bytes of header and an MTU of 1500 (no VLAN tag, no GSO). */
+#define NETFRONT_MTU	   1500
+#define NETFRONT_MAX_FRAME (NETFRONT_MTU + 14)
+
+struct netfront_stats {
+	uint64_t rx_frames, rx_bytes, rx_errors, rx_dropped;
+	uint64_t tx_frames, tx_bytes, tx_errors, tx_dropped;
+};
+
+struct netfront_info {
+	char name[16]; /* "vif0": the index in the vif list */
+	uint8_t mac[6];
+	unsigned int mtu;
+	bool link_up; /* connected to a working backend */
+};
+
+/* A piece of a frame to send (netfront_send gathers them). */
+struct net_fragment {
+	const void *data;
+	size_t len;
+};
+
+/* Number of virtual network interfaces the toolstack gave this domain. */
+int netfront_count(void);
+
+/*
+ * Connect to the index-th interface (in order of vif number). rx(dev, frame, len, arg)
+ * runs in the interface's thread for every good frame received. NULL on failure,
+ * with the reason on the console (a malformed "mac" is one: the device stays down).
+ */
+struct netfront *netfront_open(unsigned int index,
+			       void (*rx)(struct netfront *dev, const void *frame, size_t len,
+					  void *arg),
+			       void *arg);
+const struct netfront_info *netfront_info(const struct netfront *dev);
+void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
+
+/*
+ * Send one frame made of nfrag fragments (at most NETFRONT_MAX_FRAME bytes in all).
+ * Waits while the ring is full. 0, or -EMSGSIZE, -EIO (device broken or closed).
+ */
+int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag);
+
+/* Disconnect (Closing -> Closed), end every grant. Also runs before the domain stops. */
+void netfront_close(struct netfront *dev);
+
+#endif
