@@ -45,3 +45,12 @@ expect_lines() {
 	done
 	pass "$test"
 }
+
+# expect_file TEST FILE REGEX: a line of FILE (copied out of dom0's /out) matches REGEX.
+expect_file() {
+	if grep -q -E -e "$3" "$results/$2" 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "$2: $(tail -n 3 "$results/$2" 2>/dev/null | tr '\n' ' ')"
+	fi
+}

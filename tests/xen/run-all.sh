@@ -10,7 +10,7 @@ job=$work/job
 results=$work/results
 . "$top/tests/xen/lib.sh"
 
-apps="hello crash xsls xstest blkcheck"
+apps="hello crash xsls xstest blkcheck echo httpd iperf"
 for app in $apps; do
 	make -s -C "$top" APP=$app >/dev/null
 done
@@ -36,6 +36,28 @@ blk_seed=7
 	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-rw.img',"
 	echo "         'format=raw,vdev=xvdb,access=ro,target=/tmp/blk-ro.img' ]"
 } >"$job/blkcheck.cfg"
+# echo: static address, DHCP, and a malformed MAC. dom0 is 10.0.0.1 on xenbr0.
+{
+	"$top/tools/xlcfg.sh" echo echo 64 preserve "ip=10.0.0.2 netmask=255.255.255.0 gw=10.0.0.1"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:01,bridge=xenbr0' ]"
+} >"$job/echo.cfg"
+{
+	"$top/tools/xlcfg.sh" echo-dhcp echo 64 preserve ""
+	echo "vif = [ 'mac=00:16:3e:5a:1f:02,bridge=xenbr0' ]"
+} >"$job/echo-dhcp.cfg"
+{
+	"$top/tools/xlcfg.sh" echo-badmac echo 64 preserve "ip=10.0.0.3 netmask=255.255.255.0"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:03,bridge=xenbr0' ]"
+} >"$job/echo-badmac.cfg"
+{
+	"$top/tools/xlcfg.sh" httpd httpd 64 preserve "ip=10.0.0.4 netmask=255.255.255.0 gw=10.0.0.1"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:04,bridge=xenbr0' ]"
+} >"$job/httpd.cfg"
+{
+	"$top/tools/xlcfg.sh" iperf iperf 64 preserve "ip=10.0.0.5 netmask=255.255.255.0 gw=10.0.0.1"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:05,bridge=xenbr0' ]"
+} >"$job/iperf.cfg"
+gcc -static -O2 -Wall -Werror -o "$job/nettest" "$top/tests/xen/nettest.c"
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
 
@@ -87,11 +109,86 @@ for vbd in 51712 51728; do
 done >/out/blkcheck-state-after.txt
 xl destroy blkcheck
 cp /tmp/blk-rw.img /out/blkcheck-disk.img
+
+# echo, static address: ping, 10 MiB through TCP, every UDP size, round trips.
+if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; then
+	ping -c 3 -W 5 10.0.0.2 >/out/echo-ping.txt 2>&1
+	./nettest tcp-echo 10.0.0.2 7 10485760 >/out/echo-tcp.txt 2>&1
+	./nettest udp-echo 10.0.0.2 7 1 1472 >/out/echo-udp.txt 2>&1
+	./nettest rtt 10.0.0.2 7 200 >/out/echo-rtt.txt 2>&1
+	xl shutdown echo
+fi
+guest_wait echo 60
+xl destroy echo
+
+# echo with no ip=: its address comes from udhcpd on xenbr0.
+mkdir -p /var/lib/misc && : >/var/lib/misc/udhcpd.leases
+printf '%s\n' 'start 10.0.0.100' 'end 10.0.0.150' 'interface xenbr0' \
+	'option subnet 255.255.255.0' 'option router 10.0.0.1' 'option lease 3600' >/tmp/udhcpd.conf
+udhcpd -S /tmp/udhcpd.conf
+if guest_start echo-dhcp echo-dhcp.cfg && guest_wait_line echo-dhcp '^echo: listening' 120; then
+	addr=$(sed -n 's/^net: vif0 \([0-9.]*\)\/.*(dhcp).*/\1/p' "$(guest_console echo-dhcp)")
+	ping -c 3 -W 5 "$addr" >/out/echo-dhcp-ping.txt 2>&1
+	xl shutdown echo-dhcp
+fi
+guest_wait echo-dhcp 60
+xl destroy echo-dhcp
+killall udhcpd
+
+# A malformed mac in xenstore, written while the guest is paused, before it runs.
+if xl create -p echo-badmac.cfg >/out/echo-badmac.create.log 2>&1; then
+	xenstore-write /local/domain/$(xl domid echo-badmac)/device/vif/0/mac 00:16:3e:zz:1f:03
+	: >/out/echo-badmac.result
+	echo "create_s=$(uptime_s)" >>/out/echo-badmac.result
+	xl unpause echo-badmac
+	guest_wait echo-badmac 60
+fi
+xl destroy echo-badmac
+
+# httpd: fetched from dom0 (busybox wget, and nettest for keep-alive), and from the
+# machine running the test host, through QEMU's port forward and a relay in dom0.
+if guest_start httpd httpd.cfg && guest_wait_line httpd '^httpd: serving' 120; then
+	wget -q -O /out/httpd-index.html http://10.0.0.4/ 2>/out/httpd-wget.err
+	wget -q -O /out/httpd-stats.json http://10.0.0.4/stats 2>>/out/httpd-wget.err
+	wget -q -O /dev/null http://10.0.0.4/nope 2>/out/httpd-404.txt
+	./nettest http 10.0.0.4 80 /stats 5 >/out/httpd-keepalive.txt 2>&1
+	./nettest relay 8080 10.0.0.4 80 &
+	relay=$!
+	guest_wait_line httpd 'client=host' 300
+	kill $relay
+	xl shutdown httpd
+fi
+guest_wait httpd 60
+xl destroy httpd
+
+# iperf: 5 s of TCP from dom0's iperf 2 into lwiperf.
+if guest_start iperf iperf.cfg && guest_wait_line iperf '^iperf: listening' 120; then
+	iperf -c 10.0.0.5 -t 5 -f m >/out/iperf.txt 2>&1
+	guest_wait_line iperf '^iperf: done' 30
+	xl shutdown iperf
+fi
+guest_wait iperf 60
+xl destroy iperf
 JOB
+
+# From this machine, fetch httpd's /stats through the test host's port forward (8080)
+# once the job has it up; the job waits for this request to reach the guest.
+rm -rf "$work/host" && mkdir -p "$work/host"
+(
+	for i in $(seq 600); do
+		if curl -s -f --max-time 5 -o "$work/host/stats.json" \
+			'http://127.0.0.1:8080/stats?client=host' 2>/dev/null; then
+			break
+		fi
+		sleep 2
+	done
+) &
+poller=$!
 
 host_rc=0
 # TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
-"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 "$job" "$results" || host_rc=$?
+"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 --forward 8080 "$job" "$results" || host_rc=$?
+kill $poller 2>/dev/null || true
 if [ $host_rc -ne 0 ]; then
 	fail test_host_job "the test host exited with status $host_rc"
 fi
@@ -227,6 +324,47 @@ else
 	fail "blkcheck_disk_image_verified_from_dom0's_copy" "$(echo $verify)"
 fi
 rm -f "$results/blkcheck-disk.img" # 32 MiB, checked
+
+# netfront and lwIP, through the echo appliance.
+expect_lines echo_gets_static_address echo '^netfront vif0: 00:16:3e:5a:1f:01' \
+	'^net: vif0 10\.0\.0\.2/24 gw 10\.0\.0\.1 \(static\)' '^echo: listening'
+expect_file dom0_pings_the_guest echo-ping.txt '^3 packets transmitted, 3 (packets )?received'
+expect_file tcp_echo_10_mib_intact echo-tcp.txt '^nettest: tcp-echo: 10485760 bytes echoed intact'
+expect_file udp_echo_every_size_1_to_1472 echo-udp.txt '^nettest: udp-echo: sizes 1\.\.1472, 0 without'
+expect_file tcp_round_trips echo-rtt.txt '^nettest: rtt: 200 round trips'
+expect_lines echo_disconnects_on_xl_shutdown echo '^Skiff: the toolstack asks for poweroff$' \
+	'^netfront vif0: disconnected$' '^Skiff: powering off$'
+expect_end echo_powers_off echo poweroff
+expect_lines dhcp_gives_the_guest_an_address echo-dhcp \
+	'^net: vif0 10\.0\.0\.1[0-4][0-9]/24 gw 10\.0\.0\.1 \(dhcp\)' '^echo: listening'
+expect_file dom0_pings_the_dhcp_guest echo-dhcp-ping.txt '^3 packets transmitted, 3 (packets )?received'
+# The interface stays down with a clear error; the app learns it and exits on its own
+# terms (exit(1), which xl reports as a crash): no fault, no hang.
+expect_lines malformed_mac_keeps_interface_down echo-badmac \
+	"^netfront vif0: malformed mac '00:16:3e:zz:1f:03' \(EINVAL\): the interface stays down" \
+	'^echo: no network' '^Skiff: exit\(1\), crashing the domain to report the failure'
+if grep -q 'Fatal exception' "$results/echo-badmac.console" 2>/dev/null; then
+	fail malformed_mac_is_no_fault "the guest faulted"
+else
+	expect_end malformed_mac_is_no_fault echo-badmac crash
+fi
+
+# httpd.
+expect_file httpd_serves_the_page httpd-index.html '<li>Xen 4\.17\.[0-9]+, domain [0-9]+</li>'
+expect_file httpd_page_shows_uptime_and_counters httpd-index.html '<li>received: [1-9][0-9]* frames'
+expect_file httpd_stats_is_json httpd-stats.json '^\{"uptime_s": [0-9]+, "xen": "4\.17\.[0-9]+", "domid": [0-9]+, "name": "httpd", "ip": "10\.0\.0\.4"'
+expect_file httpd_unknown_page_is_404 httpd-404.txt '404'
+expect_file httpd_keeps_the_connection_alive httpd-keepalive.txt '^nettest: http: 5 answers on one connection'
+if grep -q '"name": "httpd"' "$work/host/stats.json" 2>/dev/null; then
+	pass httpd_reachable_from_this_machine_through_port_8080
+else
+	fail httpd_reachable_from_this_machine_through_port_8080 "curl of 127.0.0.1:8080 got nothing"
+fi
+expect_end httpd_powers_off httpd poweroff
+
+# iperf.
+expect_file iperf_from_dom0_measures_throughput iperf.txt 'Mbits/sec'
+expect_lines lwiperf_reports_the_test iperf '^iperf: done from 10\.0\.0\.1: [0-9]+ bytes'
 
 echo "xen: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -30,7 +30,7 @@ progs=(
 	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls
 	/usr/bin/xenstore-list /usr/bin/xenstore-rm /usr/bin/xenstore-exists
 	/usr/bin/xenstore-chmod /usr/bin/xenstore-watch
-	/bin/bash /sbin/ip /sbin/losetup /usr/bin/flock /usr/bin/stat
+	/bin/bash /sbin/ip /sbin/losetup /usr/bin/flock /usr/bin/stat /usr/bin/iperf
 )
 for p in "${progs[@]}"; do
 	mkdir -p "$root$(dirname "$p")"
@@ -57,7 +57,7 @@ grep -q '^run_hotplug_scripts=1' "$root/etc/xen/xl.conf" ||
 
 # Kernel modules, with dependencies resolved by depmod so busybox modprobe works.
 mods=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback xen-blkback
-	bridge stp llc loop tun virtio_blk virtio_pci)
+	bridge stp llc loop tun virtio_blk virtio_pci virtio_net)
 mkdir -p "$root/lib/modules/$kver"
 cp "$kroot/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
 want=("${mods[@]}")

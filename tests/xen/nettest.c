@@ -1,0 +1,323 @@
+/*
+ * nettest: the network client the Xen tests run in dom0 against an appliance. Built
+ * statically on the host (dom0's root has no compiler), so it depends on nothing there.
+ *
+ *   nettest tcp-echo IP PORT BYTES     send BYTES of pseudo-random data, read the echo
+ *                                      while sending, compare; prints MB/s
+ *   nettest udp-echo IP PORT MIN MAX   one datagram of each size MIN..MAX, each echo
+ *                                      compared (3 tries of 1 s each per size)
+ *   nettest rtt IP PORT COUNT          COUNT 32-byte TCP round trips; prints the median
+ *   nettest http IP PORT PATH COUNT    COUNT GET requests on one connection (keep-alive),
+ *                                      each answer read by its Content-Length; prints
+ *                                      the last body
+ *   nettest relay LPORT IP PORT        accept on LPORT, relay each connection to IP:PORT
+ *                                      (make run's port forward into the appliance)
+ *
+ * Exit status 0 only if every check held.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct sockaddr_in address(const char *ip, const char *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(port))};
+
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+		fprintf(stderr, "nettest: bad address %s\n", ip);
+		exit(2);
+	}
+	return a;
+}
+
+static int tcp_connect(const char *ip, const char *port)
+{
+	struct sockaddr_in a = address(ip, port);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "nettest: connect %s:%s: %s\n", ip, port, strerror(errno));
+		exit(1);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/* The byte at offset i of the test stream (xorshift, so the data is not compressible
+ * or periodic at any small stride). */
+static uint8_t stream_byte(uint64_t i)
+{
+	uint64_t x = i * 0x9E3779B97F4A7C15ull + 0x1234567;
+
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 29;
+	return (uint8_t)x;
+}
+
+static int tcp_echo(const char *ip, const char *port, long long total)
+{
+	int fd = tcp_connect(ip, port);
+	long long sent = 0, got = 0, wrong = -1;
+	uint8_t buf[16384];
+	double t0 = now_s();
+
+	while (got < total) {
+		struct pollfd p = {.fd = fd, .events = POLLIN | (sent < total ? POLLOUT : 0)};
+
+		if (poll(&p, 1, 30000) <= 0) {
+			fprintf(stderr, "nettest: tcp-echo stalled: sent %lld, got back %lld\n", sent,
+				got);
+			return 1;
+		}
+		if (p.revents & POLLIN) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n <= 0) {
+				fprintf(stderr, "nettest: tcp-echo: connection closed after %lld\n",
+					got);
+				return 1;
+			}
+			for (ssize_t i = 0; i < n; i++)
+				if (buf[i] != stream_byte(got + i) && wrong < 0)
+					wrong = got + i;
+			got += n;
+		}
+		if ((p.revents & POLLOUT) && sent < total) {
+			size_t n = total - sent < (long long)sizeof(buf) ? total - sent : sizeof(buf);
+			ssize_t w;
+
+			for (size_t i = 0; i < n; i++)
+				buf[i] = stream_byte(sent + i);
+			w = write(fd, buf, n);
+			if (w < 0) {
+				perror("nettest: write");
+				return 1;
+			}
+			sent += w;
+		}
+	}
+	close(fd);
+	if (wrong >= 0) {
+		printf("nettest: tcp-echo: %lld bytes, first wrong byte at %lld\n", total, wrong);
+		return 1;
+	}
+	printf("nettest: tcp-echo: %lld bytes echoed intact, %.2f MB/s each way\n", total,
+	       total / (now_s() - t0) / 1e6);
+	return 0;
+}
+
+static int udp_echo(const char *ip, const char *port, int min, int max)
+{
+	struct sockaddr_in a = address(ip, port);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), bad = 0;
+	struct timeval tv = {.tv_sec = 1};
+	static uint8_t out[65536], in[65536];
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	connect(fd, (struct sockaddr *)&a, sizeof(a));
+	for (int size = min; size <= max; size++) {
+		int ok = 0;
+
+		for (int i = 0; i < size; i++)
+			out[i] = stream_byte((uint64_t)size << 16 | i);
+		for (int tries = 0; tries < 3 && !ok; tries++) {
+			ssize_t n;
+
+			send(fd, out, size, 0);
+			/* Skip late echoes of an earlier try or size. */
+			while ((n = recv(fd, in, sizeof(in), 0)) >= 0)
+				if (n == size && memcmp(in, out, size) == 0) {
+					ok = 1;
+					break;
+				}
+		}
+		if (!ok && bad++ < 5)
+			printf("nettest: udp-echo: no good echo of %d bytes\n", size);
+	}
+	printf("nettest: udp-echo: sizes %d..%d, %d without a good echo\n", min, max, bad);
+	return bad != 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int rtt(const char *ip, const char *port, int count)
+{
+	int fd = tcp_connect(ip, port);
+	double *t = calloc(count, sizeof(*t));
+	char msg[32], back[32];
+
+	memset(msg, 'r', sizeof(msg));
+	for (int i = 0; i < count; i++) {
+		double t0 = now_s();
+		size_t got = 0;
+
+		if (write(fd, msg, sizeof(msg)) != sizeof(msg))
+			return 1;
+		while (got < sizeof(back)) {
+			ssize_t n = read(fd, back + got, sizeof(back) - got);
+
+			if (n <= 0)
+				return 1;
+			got += n;
+		}
+		t[i] = now_s() - t0;
+	}
+	qsort(t, count, sizeof(*t), cmp_double);
+	printf("nettest: rtt: %d round trips of 32 bytes, median %.3f ms, min %.3f ms\n", count,
+	       t[count / 2] * 1e3, t[0] * 1e3);
+	return 0;
+}
+
+/* Read one HTTP response from fd: status code, body into body (NUL-ended). */
+static int http_response(int fd, char *body, size_t size)
+{
+	static char buf[65536];
+	size_t have = 0, head, len;
+	char *end, *cl;
+	int status;
+
+	for (;;) {
+		ssize_t n;
+
+		buf[have] = 0;
+		end = strstr(buf, "\r\n\r\n");
+		if (end)
+			break;
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return -1;
+		have += n;
+	}
+	head = end + 4 - buf;
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		return -1;
+	cl = strcasestr(buf, "\r\nContent-Length:");
+	if (!cl || cl > end)
+		return -1;
+	len = strtoul(cl + 17, NULL, 10);
+	if (len >= size)
+		return -1;
+	while (have - head < len) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+
+		if (n <= 0)
+			return -1;
+		have += n;
+	}
+	memcpy(body, buf + head, len);
+	body[len] = 0;
+	return status;
+}
+
+static int http(const char *ip, const char *port, const char *path, int count)
+{
+	int fd = tcp_connect(ip, port);
+	static char body[65536];
+	char req[512];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: nettest\r\n\r\n",
+		 path, ip);
+	for (int i = 0; i < count; i++) {
+		int status;
+
+		if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+			return 1;
+		status = http_response(fd, body, sizeof(body));
+		if (status != 200) {
+			printf("nettest: http: answer %d to request %d: status %d\n", i + 1, i + 1,
+			       status);
+			return 1;
+		}
+	}
+	printf("nettest: http: %d answers on one connection\n%s", count, body);
+	return 0;
+}
+
+/* Copy both ways between a and b until either side closes. */
+static void splice_fds(int a, int b)
+{
+	char buf[16384];
+	struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
+
+	while (poll(p, 2, -1) > 0) {
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0 || write(p[1 - i].fd, buf, n) != n)
+				return;
+		}
+	}
+}
+
+static int relay(const char *lport, const char *ip, const char *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(lport))};
+	int one = 1, l = socket(AF_INET, SOCK_STREAM, 0);
+
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 16) < 0) {
+		perror("nettest: relay");
+		return 1;
+	}
+	for (;;) {
+		int c = accept(l, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		if (fork() == 0) {
+			int s = tcp_connect(ip, port);
+
+			splice_fds(c, s);
+			_exit(0);
+		}
+		close(c);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "tcp-echo"))
+		return tcp_echo(argv[2], argv[3], atoll(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "udp-echo"))
+		return udp_echo(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "rtt"))
+		return rtt(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "http"))
+		return http(argv[2], argv[3], argv[4], atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "relay"))
+		return relay(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
+			"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT\n");
+	return 2;
+}
