@@ -69,7 +69,7 @@ struct blkfront {
 	void *ring_mem;
 	grant_ref_t ring_refs[MAX_RING_PAGES];
 	evtchn_port_t port;
-	bool port_bound;
+	bool port_open;
 
 	struct slot *slots;
 	unsigned int nslots, in_flight;
@@ -88,44 +88,10 @@ static struct blkfront *open_disks;
 static bool hook_registered;
 
 /* ---- discovery ---------------------------------------------------------------- */
-
-/* The device numbers under device/vbd, in increasing order; *count of them. */
-static int list_vdevs(unsigned int *vdevs, unsigned int max, unsigned int *count)
-{
-	char **names, *end;
-	unsigned int n, kept = 0;
-	int rc = xs_directory(XS_NO_TRANSACTION, "device/vbd", &names, &n);
-
-	if (rc == -ENOENT) {
-		*count = 0;
-		return 0;
-	}
-	if (rc)
-		return rc;
-	for (unsigned int i = 0; i < n && kept < max; i++) {
-		unsigned long v = strtoul(names[i], &end, 10);
-		unsigned int j = kept;
-
-		if (*end || end == names[i]) {
-			printk("blkfront: ignoring device/vbd/%s: not a device number\n", names[i]);
-			continue;
-		}
-		while (j > 0 && vdevs[j - 1] > v) { /* insertion sort: a handful of disks */
-			vdevs[j] = vdevs[j - 1];
-			j--;
-		}
-		vdevs[j] = (unsigned int)v;
-		kept++;
-	}
-	free(names);
-	*count = kept;
-	return 0;
-}
-
 int blkfront_count(void)
 {
 	unsigned int vdevs[MAX_DISKS], n;
-	int rc = list_vdevs(vdevs, MAX_DISKS, &n);
+	int rc = xenbus_list_devices("vbd", vdevs, MAX_DISKS, &n);
 
 	return rc ? rc : (int)n;
 }
@@ -179,7 +145,7 @@ mark_broken(struct blkfront *dev, const char *fmt, ...)
 	if (dev->broken)
 		return;
 	dev->broken = true;
-	if (dev->port_bound)
+	if (dev->port_open)
 		evtchn_mask(dev->port);
 	printk("blkfront %s: ", dev->info.name);
 	va_start(ap, fmt);
@@ -679,13 +645,14 @@ static int connect(struct blkfront *dev)
 	rc = alloc_ring(dev, rn.order);
 	if (!rc)
 		rc = evtchn_alloc_unbound(dev->xb.backend_id, &dev->port);
-	if (!rc)
+	if (!rc) {
+		dev->port_open = true; /* from here on release() closes it */
 		rc = evtchn_bind(dev->port, ring_event, dev);
+	}
 	if (rc) {
 		printk("blkfront %s: cannot set up the ring (%d)\n", dev->info.name, rc);
 		return rc;
 	}
-	dev->port_bound = true;
 	rc = xs_transact(write_ring_nodes, &rn);
 	if (!rc)
 		rc = xenbus_switch_state(&dev->xb, XenbusStateInitialised);
@@ -712,9 +679,9 @@ static int connect(struct blkfront *dev)
 /* Free what a (possibly half-made) disk holds; its requests are finished. */
 static void release(struct blkfront *dev)
 {
-	if (dev->port_bound)
+	if (dev->port_open)
 		evtchn_close(dev->port);
-	dev->port_bound = false;
+	dev->port_open = false;
 	if (dev->ring_mem)
 		gnttab_free_pages(dev->ring_mem, dev->info.ring_pages, dev->ring_refs);
 	dev->ring_mem = NULL;
@@ -776,7 +743,7 @@ struct blkfront *blkfront_open(unsigned int index)
 	unsigned int vdevs[MAX_DISKS], n;
 	char node[64];
 	struct blkfront *dev;
-	int rc = list_vdevs(vdevs, MAX_DISKS, &n);
+	int rc = xenbus_list_devices("vbd", vdevs, MAX_DISKS, &n);
 
 	if (rc || index >= n) {
 		printk("blkfront: no disk %u (%u found)\n", index, rc ? 0 : n);

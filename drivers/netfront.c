@@ -40,6 +40,7 @@
 #define RX_SLOTS	      __CONST_RING_SIZE(netif_rx, PAGE_SIZE) /* 256 */
 #define CONNECT_TIMEOUT_MS    30000 /* the vif hotplug script under TCG takes seconds */
 #define DISCONNECT_TIMEOUT_MS 5000
+#define TX_STALL_TIMEOUT_NS   (30 * NSEC_PER_SEC)
 #define NO_SLOT		      0xffffu
 #define MAX_VIFS	      8
 
@@ -66,7 +67,7 @@ struct netfront {
 	void *tx_ring_page, *rx_ring_page;
 	grant_ref_t tx_ring_ref, rx_ring_ref;
 	evtchn_port_t port;
-	bool port_bound;
+	bool port_open;
 
 	struct tx_slot tx_slots[TX_SLOTS];
 	uint16_t tx_free;
@@ -90,42 +91,10 @@ static bool hook_registered;
 
 /* ---- discovery ---------------------------------------------------------------- */
 
-static int list_vifs(unsigned int *ids, unsigned int max, unsigned int *count)
-{
-	char **names, *end;
-	unsigned int n, kept = 0;
-	int rc = xs_directory(XS_NO_TRANSACTION, "device/vif", &names, &n);
-
-	if (rc == -ENOENT) {
-		*count = 0;
-		return 0;
-	}
-	if (rc)
-		return rc;
-	for (unsigned int i = 0; i < n && kept < max; i++) {
-		unsigned long v = strtoul(names[i], &end, 10);
-		unsigned int j = kept;
-
-		if (*end || end == names[i]) {
-			printk("netfront: ignoring device/vif/%s: not a device number\n", names[i]);
-			continue;
-		}
-		while (j > 0 && ids[j - 1] > v) { /* insertion sort: a handful of vifs */
-			ids[j] = ids[j - 1];
-			j--;
-		}
-		ids[j] = (unsigned int)v;
-		kept++;
-	}
-	free(names);
-	*count = kept;
-	return 0;
-}
-
 int netfront_count(void)
 {
 	unsigned int ids[MAX_VIFS], n;
-	int rc = list_vifs(ids, MAX_VIFS, &n);
+	int rc = xenbus_list_devices("vif", ids, MAX_VIFS, &n);
 
 	return rc ? rc : (int)n;
 }
@@ -150,7 +119,7 @@ mark_broken(struct netfront *dev, const char *fmt, ...)
 		return;
 	dev->broken = true;
 	dev->info.link_up = false;
-	if (dev->port_bound)
+	if (dev->port_open)
 		evtchn_mask(dev->port);
 	printk("netfront %s: ", dev->info.name);
 	va_start(ap, fmt);
@@ -232,7 +201,11 @@ int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsign
 		dev->stats.tx_dropped++;
 		return -EAGAIN;
 	}
-	wait_event(&dev->tx_freed, dev->tx_free != NO_SLOT || dev->broken || dev->closing);
+	if (!wait_event_timeout(&dev->tx_freed,
+				dev->tx_free != NO_SLOT || dev->broken || dev->closing,
+				TX_STALL_TIMEOUT_NS))
+		mark_broken(dev, "TX ring full for %llu s: backend stopped taking frames",
+			    (unsigned long long)(TX_STALL_TIMEOUT_NS / NSEC_PER_SEC));
 	if (dev->broken || dev->closing) {
 		dev->stats.tx_dropped++;
 		return -EIO;
@@ -377,8 +350,10 @@ static void receive(struct netfront *dev)
 				if (dev->rx_fn)
 					dev->rx_fn(dev, (char *)s->page + rsp.offset,
 						   (size_t)rsp.status, dev->rx_arg);
-				if (dev->closing)
-					return; /* closed by the callback: the rings are gone */
+				/* The callback may have closed the interface (its rings are
+				 * gone) or broken it (through a send): stop either way. */
+				if (dev->closing || dev->broken)
+					return;
 			}
 		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&dev->rx, more);
@@ -404,9 +379,10 @@ static int vif_thread(void *arg)
 		dev->pending = false;
 		reap_tx(dev);
 		receive(dev);
-		if (dev->closing)
-			return 0;
-		post_rx(dev);
+		/* Closing: keep reaping TX answers (close waits for them) but post no
+		 * more RX pages; close ends the thread through stop_thread. */
+		if (!dev->closing)
+			post_rx(dev);
 	}
 }
 
@@ -501,13 +477,14 @@ static int connect(struct netfront *dev)
 	rc = alloc_rings(dev);
 	if (!rc)
 		rc = evtchn_alloc_unbound(dev->xb.backend_id, &dev->port);
-	if (!rc)
+	if (!rc) {
+		dev->port_open = true; /* from here on release() closes it */
 		rc = evtchn_bind(dev->port, ring_event, dev);
+	}
 	if (rc) {
 		printk("netfront %s: cannot set up the rings (%d)\n", dev->info.name, rc);
 		return rc;
 	}
-	dev->port_bound = true;
 	rc = xs_transact(write_nodes, dev);
 	if (!rc)
 		rc = xenbus_switch_state(&dev->xb, XenbusStateConnected);
@@ -530,9 +507,9 @@ static int connect(struct netfront *dev)
 
 static void release(struct netfront *dev)
 {
-	if (dev->port_bound)
+	if (dev->port_open)
 		evtchn_close(dev->port);
-	dev->port_bound = false;
+	dev->port_open = false;
 	if (dev->tx_ring_page)
 		gnttab_free_page(dev->tx_ring_page, dev->tx_ring_ref);
 	if (dev->rx_ring_page)
@@ -606,7 +583,7 @@ netfront_open(unsigned int index,
 	unsigned int ids[MAX_VIFS], n;
 	char node[64];
 	struct netfront *dev;
-	int rc = list_vifs(ids, MAX_VIFS, &n);
+	int rc = xenbus_list_devices("vif", ids, MAX_VIFS, &n);
 
 	if (rc || index >= n) {
 		printk("netfront: no interface %u (%u found)\n", index, rc ? 0 : n);

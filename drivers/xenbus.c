@@ -6,6 +6,39 @@
 #include "drivers/xenbus.h"
 #include "lib/printk.h"
 
+int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
+{
+	char dir[32], **names, *end;
+	unsigned int n, kept = 0;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "device/%s", class);
+	rc = xs_directory(XS_NO_TRANSACTION, dir, &names, &n);
+	*count = 0;
+	if (rc == -ENOENT)
+		return 0; /* no device of this class */
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < n && kept < max; i++) {
+		unsigned long v = strtoul(names[i], &end, 10);
+		unsigned int j = kept;
+
+		if (*end || end == names[i]) {
+			printk("xenbus: ignoring %s/%s: not a device number\n", dir, names[i]);
+			continue;
+		}
+		while (j > 0 && ids[j - 1] > v) { /* insertion sort: a handful of devices */
+			ids[j] = ids[j - 1];
+			j--;
+		}
+		ids[j] = (unsigned int)v;
+		kept++;
+	}
+	free(names);
+	*count = kept;
+	return 0;
+}
+
 const char *xenbus_state_name(int state)
 {
 	static const char *const names[] = {

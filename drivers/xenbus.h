@@ -26,6 +26,13 @@ struct xenbus_device {
 	struct wait_queue state_changed;
 };
 
+/*
+ * The device numbers under device/<class> ("vbd", "vif"), in increasing order: at most
+ * max of them, *count found. No such directory is no device, not an error.
+ */
+int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max,
+			unsigned int *count);
+
 /* Read and check "backend" and "backend-id" under nodename; watch the backend's state. */
 int xenbus_device_init(struct xenbus_device *dev, const char *nodename);
 void xenbus_device_release(struct xenbus_device *dev);

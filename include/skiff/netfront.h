@@ -54,7 +54,10 @@ void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
 
 /*
  * Send one frame made of nfrag fragments (at most NETFRONT_MAX_FRAME bytes in all).
- * Waits while the ring is full. 0, or -EMSGSIZE, -EIO (device broken or closed).
+ * Waits while the ring is full (a ring full for 30 s breaks the device). 0, or
+ * -EMSGSIZE (empty or too long), -EIO (device broken or closed), -ENOMEM, or -EAGAIN
+ * when called from the rx callback with the ring full (it cannot wait for itself).
+ * The frame is counted as dropped in every case but -EMSGSIZE (an error).
  */
 int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag);
 

@@ -455,6 +455,17 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return fn(TXN, arg);
 }
 
+/* The disks of the fake xenstore, numbered as xs_directory() lists them. */
+int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max,
+			unsigned int *count)
+{
+	assert_string_equal(class, "vbd");
+	*count = 0;
+	for (unsigned int i = 0; i < nr_vbds && i < max; i++)
+		ids[(*count)++] = VDEV + 16 * i;
+	return 0;
+}
+
 int xenbus_device_init(struct xenbus_device *xb, const char *nodename)
 {
 	assert_string_equal(nodename, "device/vbd/51712");

@@ -1,0 +1,1908 @@
+/*
+ * netfront against a hostile or broken backend, on the host. drivers/netfront.c is
+ * built into this file (its static functions are what is tested), together with the
+ * real xenbus handshake (drivers/xenbus.c) and xenstore value parsers (xen/xs_wire.c),
+ * against stubs of everything below them:
+ *
+ *  - xenstore: a table of nodes (device/vif/0 with mac, backend and backend-id; the
+ *    backend's state and features) and a backend that follows our state: from InitWait
+ *    to Connected once we are Connected (it then reads our nodes and maps both rings),
+ *    Closing after us, Closed after us (it unmaps the rings);
+ *  - grants: a table that remembers each granted page and can refuse to end a grant, as
+ *    Xen does while the backend maps it; ending a grant twice is counted;
+ *  - pages: the host's allocator, each page tracked; freeing a page that is still
+ *    granted fails the test;
+ *  - events, threads, wait queues: one thread at a time. The interface's thread is its
+ *    real function, run when a test delivers an event, until it would sleep for the
+ *    next one. Any other wait is ended only by the backend doing something
+ *    (while_waiting); a wait nothing can end fails the test, and a timed wait nothing
+ *    can end lets the clock run to its deadline.
+ *
+ * On the other end of the two shared rings, a fake netback (BACK_RING over the same
+ * pages) takes TX requests and RX pages and writes responses, good ones or not.
+ *
+ * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
+ */
+#include "drivers/netfront.c"
+#include "drivers/xenbus.c"
+#include "xen/xs_wire.c"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define FRONT	   "device/vif/0"
+#define BACK	   "/local/domain/0/backend/vif/1/0"
+#define MAC	   "00:16:3e:5e:6c:01"
+#define BACKEND_ID 0
+#define PORT	   7
+#define TXN	   5
+#define FIRST_REF  8
+#define MAX_REFS   4096
+#define MAX_PAGES  1024
+
+static struct netfront *dev;
+
+/* ---- printk: kept for the tests to read ------------------------------------------ */
+
+static char logbuf[16384];
+static size_t loglen;
+
+int vprintk(const char *fmt, va_list ap)
+{
+	size_t room = sizeof(logbuf) - loglen;
+	int n = vsnprintf(logbuf + loglen, room, fmt, ap);
+
+	if (n > 0)
+		loglen += (size_t)n < room ? (size_t)n : room - 1;
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static void clear_log(void)
+{
+	loglen = 0;
+	logbuf[0] = '\0';
+}
+
+static void assert_logged(const char *text)
+{
+	if (!strstr(logbuf, text))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", text, logbuf);
+}
+
+static unsigned int times_logged(const char *text)
+{
+	unsigned int n = 0;
+
+	for (const char *p = strstr(logbuf, text); p; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+/* ---- libc: what glibc 2.36 lacks ---------------------------------------------------- */
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+/* ---- pages ----------------------------------------------------------------------- */
+
+static struct live_page {
+	char *p;
+	unsigned long n;
+} live[MAX_PAGES];
+static unsigned int page_allocs;
+
+static bool page_is_granted(const char *p, unsigned long n);
+
+void *page_alloc(unsigned long n)
+{
+	char *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+
+	assert_non_null(p);
+	memset(p, 0xa5, n * PAGE_SIZE); /* garbage, as a reused page would hold */
+	for (unsigned int i = 0; i < MAX_PAGES; i++) {
+		if (!live[i].p) {
+			live[i].p = p;
+			live[i].n = n;
+			page_allocs++;
+			return p;
+		}
+	}
+	fail_msg("more than %u runs of pages in use", MAX_PAGES);
+	return NULL;
+}
+
+static struct live_page *live_run(const void *p)
+{
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p && (const char *)p >= live[i].p &&
+		    (const char *)p < live[i].p + live[i].n * PAGE_SIZE)
+			return &live[i];
+	return NULL;
+}
+
+void page_free(void *p, unsigned long n)
+{
+	struct live_page *lp = live_run(p);
+
+	if (!lp || lp->p != p)
+		fail_msg("page_free(%p): not a run of pages in use", p);
+	assert_int_equal(lp->n, n);
+	if (page_is_granted(p, n))
+		fail_msg("page %p freed while the backend may still map it", p);
+	free(p);
+	lp->p = NULL;
+}
+
+static unsigned int live_pages(void)
+{
+	unsigned int count = 0;
+
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p)
+			count += live[i].n;
+	return count;
+}
+
+/* ---- grants ---------------------------------------------------------------------- */
+
+static struct grant {
+	char *va;
+	domid_t domid;
+	bool readonly, active;
+	int busy; /* end_access refuses this many more times; < 0: always (still mapped) */
+} grants[MAX_REFS];
+static grant_ref_t next_ref;
+static unsigned int double_ends;
+
+int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
+{
+	if ((uintptr_t)va % PAGE_SIZE)
+		fail_msg("grant of %p: not a page", va);
+	if (!live_run(va))
+		fail_msg("grant of %p: not an allocated page", va);
+	if (next_ref >= MAX_REFS)
+		return -ENOSPC;
+	grants[next_ref] = (struct grant){
+		.va = (char *)va, .domid = domid, .readonly = readonly, .active = true};
+	*ref = next_ref++;
+	return 0;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+	struct grant *g;
+
+	if (ref < FIRST_REF || ref >= next_ref)
+		fail_msg("gnttab_end_access(%u): never granted", ref);
+	g = &grants[ref];
+	if (!g->active) {
+		double_ends++; /* xen/gnttab.c finds flags 0, "ends" it and frees the ref again */
+		return 0;
+	}
+	if (g->busy) {
+		if (g->busy > 0)
+			g->busy--;
+		return -EBUSY;
+	}
+	g->active = false;
+	return 0;
+}
+
+static bool page_is_granted(const char *p, unsigned long n)
+{
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		if (grants[r].active && grants[r].va >= p && grants[r].va < p + n * PAGE_SIZE)
+			return true;
+	return false;
+}
+
+static unsigned int active_grants(void)
+{
+	unsigned int count = 0;
+
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		count += grants[r].active;
+	return count;
+}
+
+void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref)
+{
+	char *p = page_alloc(1);
+
+	memset(p, 0, PAGE_SIZE);
+	if (gnttab_grant_page(domid, p, readonly, ref))
+		fail_msg("out of grant references");
+	return p;
+}
+
+void gnttab_free_page(void *page, grant_ref_t ref)
+{
+	if (gnttab_end_access(ref) == 0) /* else leaked, as xen/gnttab.c does */
+		page_free(page, 1);
+}
+
+/* The grant a request names: it must be active and granted to the backend. */
+static struct grant *granted(grant_ref_t ref)
+{
+	if (ref < FIRST_REF || ref >= next_ref || !grants[ref].active)
+		fail_msg("grant %u is not active", ref);
+	assert_int_equal(grants[ref].domid, BACKEND_ID);
+	return &grants[ref];
+}
+
+/* ---- event channels -------------------------------------------------------------- */
+
+static evtchn_handler_t bound_handler;
+static void *bound_arg;
+static unsigned int masks, notifies, port_closes;
+static evtchn_port_t masked_port;
+static void (*on_notify)(void); /* runs when the backend is told about new requests */
+
+int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	assert_int_equal(remote, BACKEND_ID);
+	*port = PORT;
+	return 0;
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = handler;
+	bound_arg = arg;
+	return 0;
+}
+
+void evtchn_close(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = NULL;
+	port_closes++;
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	masked_port = port;
+	masks++;
+}
+
+int evtchn_notify(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	notifies++;
+	if (on_notify)
+		on_notify();
+	return 0;
+}
+
+/* ---- threads, wait queues, time --------------------------------------------------- */
+
+static char main_token, vif_token; /* what thread_self() and thread_create() return */
+static struct thread *current;
+static int (*created_fn)(void *);
+static struct netfront *thread_dev; /* the interface whose thread runs, until it ends */
+static bool thread_idle;	    /* it went back to sleep, waiting for an event */
+static unsigned int joins, shutdown_hooks, timeouts;
+static void (*shutdown_fn)(void *);
+static void *shutdown_arg;
+static uint64_t now_ns;
+/* What the backend does while the only thread waits: true if it did anything. */
+static bool (*while_waiting)(void);
+
+struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
+{
+	assert_string_equal(name, "vif0");
+	created_fn = fn;
+	thread_dev = arg;
+	return (struct thread *)&vif_token;
+}
+
+struct thread *thread_self(void)
+{
+	return current;
+}
+
+/* Run the interface's thread until it sleeps again (idle) or ends. */
+static void run_thread(void)
+{
+	struct thread *was = current;
+	struct netfront *vif = thread_dev;
+
+	if (!vif)
+		fail_msg("the interface's thread has ended");
+	current = (struct thread *)&vif_token;
+	thread_idle = false;
+	assert_int_equal(created_fn(vif), 0);
+	current = was;
+	if (thread_idle)
+		vif->stop_thread = false; /* set only to bring the thread back here */
+	else
+		thread_dev = NULL;
+}
+
+/* The joiner sleeps until the thread ends: it wakes, finds stop_thread and returns. */
+int thread_join(struct thread *t, int *exit_code)
+{
+	assert_ptr_equal(t, &vif_token);
+	assert_ptr_not_equal(current, &vif_token);
+	joins++;
+	if (thread_dev) {
+		assert_true(thread_dev->stop_thread);
+		run_thread();
+		assert_null(thread_dev);
+	}
+	return 0;
+}
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	wq->head = wq->tail = NULL;
+}
+
+void wait_queue_wake_all(struct wait_queue *wq)
+{
+}
+
+unsigned long wait_queue_lock(void)
+{
+	return 0;
+}
+
+void wait_queue_unlock(unsigned long flags)
+{
+}
+
+void wait_queue_sleep_locked(struct wait_queue *wq)
+{
+	if (thread_dev && wq == &thread_dev->kick) {
+		/* The interface's thread waits for the next event: this run is over. */
+		assert_ptr_equal(current, &vif_token);
+		thread_dev->stop_thread = true;
+		thread_idle = true;
+		return;
+	}
+	if (!while_waiting || !while_waiting())
+		fail_msg("a wait nothing can end: the thread would sleep forever");
+}
+
+bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	if (while_waiting && while_waiting())
+		return true;
+	if (now_ns < deadline_ns)
+		now_ns = deadline_ns;
+	timeouts++;
+	return false;
+}
+
+uint64_t monotonic_ns(void)
+{
+	return now_ns;
+}
+
+int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
+{
+	shutdown_fn = fn;
+	shutdown_arg = arg;
+	shutdown_hooks++;
+	return 0;
+}
+
+/* ---- xenstore: a table of nodes ----------------------------------------------------- */
+
+#define MAX_NODES 64
+
+static struct node {
+	char path[96];
+	char value[80];
+} nodes[MAX_NODES];
+
+static struct node *find_node(const char *path)
+{
+	for (unsigned int i = 0; i < MAX_NODES; i++)
+		if (nodes[i].path[0] && strcmp(nodes[i].path, path) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+/* value NULL removes the node. */
+static void set_node(const char *path, const char *value)
+{
+	struct node *n = find_node(path);
+
+	for (unsigned int i = 0; !n && i < MAX_NODES; i++)
+		if (!nodes[i].path[0])
+			n = &nodes[i];
+	assert_non_null(n);
+	if (!value) {
+		n->path[0] = '\0';
+		return;
+	}
+	assert_true(strlen(path) < sizeof(n->path) && strlen(value) < sizeof(n->value));
+	strlcpy(n->path, path, sizeof(n->path));
+	strlcpy(n->value, value, sizeof(n->value));
+}
+
+static const char *front_node(const char *name)
+{
+	char path[128];
+	struct node *n;
+
+	snprintf(path, sizeof(path), FRONT "/%s", name);
+	n = find_node(path);
+	return n ? n->value : NULL;
+}
+
+static void set_backend(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), BACK "/%s", name);
+	set_node(path, value);
+}
+
+static const char *backend_node(const char *name)
+{
+	char path[128];
+	struct node *n;
+
+	snprintf(path, sizeof(path), BACK "/%s", name);
+	n = find_node(path);
+	return n ? n->value : NULL;
+}
+
+static void (*watch_fn)(const char *path, void *arg);
+static void *watch_arg;
+static char watch_token;
+static unsigned int watches, unwatches, transactions;
+static int front_states[16]; /* every state we switched to, in order */
+static unsigned int nr_front_states;
+
+static void backend_follows(int front_state);
+
+static int state_value(const char *value)
+{
+	assert_non_null(value);
+	return (int)strtol(value, NULL, 10);
+}
+
+int xs_read(xs_transaction_t t, const char *path, char **value)
+{
+	struct node *n = find_node(path);
+
+	assert_int_equal(t, XS_NO_TRANSACTION);
+	if (!n)
+		return -ENOENT;
+	*value = strdup(n->value);
+	return *value ? 0 : -ENOMEM;
+}
+
+/* We write only our own nodes: the rings' in one transaction, the state outside it. */
+int xs_write(xs_transaction_t t, const char *path, const char *value)
+{
+	if (strncmp(path, FRONT "/", strlen(FRONT "/")) != 0)
+		fail_msg("write of %s, not one of our nodes", path);
+	set_node(path, value);
+	if (strcmp(path, FRONT "/state") == 0) {
+		assert_int_equal(t, XS_NO_TRANSACTION);
+		assert_true(nr_front_states < 16);
+		front_states[nr_front_states++] = state_value(value);
+		backend_follows(state_value(value));
+	} else {
+		assert_int_equal(t, TXN);
+	}
+	return 0;
+}
+
+int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
+{
+	char value[80];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return xs_write(t, path, value);
+}
+
+/* The names below path, once each, in one block (free(*names) frees all). */
+int xs_directory(xs_transaction_t t, const char *path, char ***names, unsigned int *count)
+{
+	char found[MAX_NODES][32], **v, *s;
+	size_t plen = strlen(path);
+	unsigned int n = 0;
+
+	assert_string_equal(path, "device/vif");
+	for (unsigned int i = 0; i < MAX_NODES; i++) {
+		const char *p = nodes[i].path, *name = p + plen + 1;
+		size_t len;
+		bool seen = false;
+
+		if (strncmp(p, path, plen) != 0 || p[plen] != '/')
+			continue;
+		len = strchr(name, '/') ? (size_t)(strchr(name, '/') - name) : strlen(name);
+		assert_true(len < sizeof(found[0]));
+		for (unsigned int j = 0; j < n; j++)
+			seen |= strlen(found[j]) == len && memcmp(found[j], name, len) == 0;
+		if (seen)
+			continue;
+		memcpy(found[n], name, len);
+		found[n++][len] = '\0';
+	}
+	if (!n)
+		return -ENOENT;
+	v = malloc(n * (sizeof(char *) + sizeof(found[0])));
+	assert_non_null(v);
+	s = (char *)(v + n);
+	for (unsigned int i = 0; i < n; i++, s += sizeof(found[0])) {
+		strlcpy(s, found[i], sizeof(found[0]));
+		v[i] = s;
+	}
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+/* The two strict readers, as xen/xenstore.c has them (the parsers are xs_wire.c's). */
+int xs_read_uint(xs_transaction_t t, const char *path, unsigned long long max,
+		 unsigned long long *out)
+{
+	char *value;
+	int rc = xs_read(t, path, &value);
+
+	if (rc)
+		return rc;
+	rc = xs_parse_uint(value, max, out);
+	if (rc)
+		printk("xenstore: %s = '%s' is not a number from 0 to %llu\n", path, value, max);
+	free(value);
+	return rc;
+}
+
+int xs_read_mac(xs_transaction_t t, const char *path, uint8_t mac[6])
+{
+	char *value;
+	int rc = xs_read(t, path, &value);
+
+	if (rc)
+		return rc;
+	rc = xs_parse_mac(value, mac);
+	if (rc)
+		printk("xenstore: %s = '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)\n", path,
+		       value);
+	free(value);
+	return rc;
+}
+
+int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
+{
+	transactions++;
+	return fn(TXN, arg);
+}
+
+/* Runs once right away, as xen/xenstore.c's watches do, then on every state change. */
+struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg)
+{
+	assert_string_equal(path, BACK "/state");
+	assert_null(watch_fn);
+	watch_fn = fn;
+	watch_arg = arg;
+	watches++;
+	fn(path, arg);
+	return (struct xs_watch *)&watch_token;
+}
+
+int xs_unwatch(struct xs_watch *w)
+{
+	assert_ptr_equal(w, &watch_token);
+	assert_non_null(watch_fn);
+	watch_fn = NULL;
+	unwatches++;
+	return 0;
+}
+
+/* ---- the fake netback ---------------------------------------------------------------- */
+
+static netif_tx_back_ring_t tx_back;
+static netif_rx_back_ring_t rx_back;
+static grant_ref_t tx_ring_gref, rx_ring_gref;
+static bool rings_mapped, backend_connected;
+
+static void set_backend_state(int state)
+{
+	char value[8];
+
+	snprintf(value, sizeof(value), "%d", state);
+	set_backend("state", value);
+	if (watch_fn)
+		watch_fn(BACK "/state", watch_arg);
+}
+
+static unsigned long front_uint(const char *name)
+{
+	const char *v = front_node(name);
+	char *end;
+	unsigned long n;
+
+	if (!v)
+		fail_msg("the frontend did not write %s", name);
+	n = strtoul(v, &end, 10);
+	if (end == v || *end)
+		fail_msg("%s = '%s' is not a number", name, v);
+	return n;
+}
+
+/* What netback does when we are Connected: read our nodes, map both rings. */
+static void backend_connect(void)
+{
+	struct grant *tx, *rx;
+
+	tx_ring_gref = (grant_ref_t)front_uint("tx-ring-ref");
+	rx_ring_gref = (grant_ref_t)front_uint("rx-ring-ref");
+	assert_int_equal(front_uint("event-channel"), PORT);
+	assert_int_equal(front_uint("request-rx-copy"), 1);
+	tx = granted(tx_ring_gref);
+	rx = granted(rx_ring_gref);
+	assert_false(tx->readonly);
+	assert_false(rx->readonly);
+	tx->busy = rx->busy = -1; /* mapped: the grants cannot end until we unmap */
+	rings_mapped = true;
+	BACK_RING_INIT(&tx_back, (netif_tx_sring_t *)tx->va, PAGE_SIZE);
+	BACK_RING_INIT(&rx_back, (netif_rx_sring_t *)rx->va, PAGE_SIZE);
+	backend_connected = true;
+	set_backend_state(XenbusStateConnected);
+}
+
+static void backend_follows(int front_state)
+{
+	const char *state = backend_node("state");
+
+	switch (front_state) {
+	case XenbusStateConnected:
+		if (state && state_value(state) == XenbusStateInitWait)
+			backend_connect();
+		break;
+	case XenbusStateClosing:
+		set_backend_state(XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+		if (rings_mapped)
+			grants[tx_ring_gref].busy = grants[rx_ring_gref].busy = 0;
+		rings_mapped = false;
+		set_backend_state(XenbusStateClosed);
+		break;
+	}
+}
+
+static bool next_tx(struct netif_tx_request *r)
+{
+	int more;
+
+	RING_FINAL_CHECK_FOR_REQUESTS(&tx_back, more);
+	if (!more)
+		return false;
+	memcpy(r, RING_GET_REQUEST(&tx_back, tx_back.req_cons), sizeof(*r));
+	tx_back.req_cons++;
+	return true;
+}
+
+static struct netif_tx_request take_tx(void)
+{
+	struct netif_tx_request r;
+
+	if (!next_tx(&r))
+		fail_msg("no TX request on the ring");
+	return r;
+}
+
+static void tx_respond(uint16_t id, int16_t status)
+{
+	struct netif_tx_response *rsp = RING_GET_RESPONSE(&tx_back, tx_back.rsp_prod_pvt);
+	int notify;
+
+	rsp->id = id;
+	rsp->status = status;
+	tx_back.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&tx_back, notify);
+	(void)notify;
+}
+
+static bool next_rx(struct netif_rx_request *r)
+{
+	int more;
+
+	RING_FINAL_CHECK_FOR_REQUESTS(&rx_back, more);
+	if (!more)
+		return false;
+	memcpy(r, RING_GET_REQUEST(&rx_back, rx_back.req_cons), sizeof(*r));
+	rx_back.req_cons++;
+	return true;
+}
+
+static struct netif_rx_request take_rx(void)
+{
+	struct netif_rx_request r;
+
+	if (!next_rx(&r))
+		fail_msg("no RX page on the ring");
+	return r;
+}
+
+static void rx_respond(uint16_t id, uint16_t offset, uint16_t flags, int16_t status)
+{
+	struct netif_rx_response *rsp = RING_GET_RESPONSE(&rx_back, rx_back.rsp_prod_pvt);
+	int notify;
+
+	rsp->id = id;
+	rsp->offset = offset;
+	rsp->flags = flags;
+	rsp->status = status;
+	rx_back.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&rx_back, notify);
+	(void)notify;
+}
+
+/* The RX request posted last (the backend has not taken the ones before it). */
+static struct netif_rx_request newest_rx(void)
+{
+	struct netif_rx_request r;
+
+	memcpy(&r, RING_GET_REQUEST(&rx_back, rx_back.sring->req_prod - 1), sizeof(r));
+	return r;
+}
+
+/* Copy a frame into the next posted page, as netback's grant copy does, and answer. */
+static struct netif_rx_request deliver(const void *frame, uint16_t offset, size_t len)
+{
+	struct netif_rx_request r = take_rx();
+	struct grant *g = granted(r.gref);
+
+	assert_false(g->readonly);
+	assert_true(offset + len <= PAGE_SIZE);
+	memcpy(g->va + offset, frame, len);
+	rx_respond(r.id, offset, 0, (int16_t)len);
+	return r;
+}
+
+/* The event arrives: the handler wakes the interface's thread, which does its work. */
+static void run_vif_thread(void)
+{
+	assert_non_null(bound_handler);
+	bound_handler(PORT, bound_arg);
+	assert_true(dev->pending);
+	run_thread();
+}
+
+/* A correct backend: answer every queued TX request, then signal. */
+static bool backend_serves_tx(void)
+{
+	struct netif_tx_request r;
+	bool any = false;
+
+	while (next_tx(&r)) {
+		granted(r.gref);
+		tx_respond(r.id, NETIF_RSP_OKAY);
+		any = true;
+	}
+	if (any)
+		run_vif_thread();
+	return any;
+}
+
+/* ---- frames and the rx callback ------------------------------------------------------ */
+
+static unsigned char frame_a[PAGE_SIZE], frame_b[PAGE_SIZE];
+
+static void fill(unsigned char *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + seed + i / 251);
+}
+
+static struct rx_log {
+	unsigned int calls;
+	size_t len;
+	unsigned char data[2 * NETFRONT_MAX_FRAME];
+	const void *frame;
+	int slot;	  /* the RX slot whose page held the frame */
+	bool posted;	  /* the slot was still marked posted during the call */
+	bool grant_ended; /* its grant had ended before the call */
+} rx_log;
+static char rx_arg;
+static void (*on_rx)(void);
+
+static void record_rx(struct netfront *d, const void *frame, size_t len, void *arg)
+{
+	assert_ptr_equal(d, dev);
+	assert_ptr_equal(arg, &rx_arg);
+	assert_ptr_equal(current, &vif_token); /* in the interface's thread */
+	assert_true(len <= sizeof(rx_log.data));
+	rx_log.calls++;
+	rx_log.len = len;
+	rx_log.frame = frame;
+	memcpy(rx_log.data, frame, len);
+	rx_log.slot = -1;
+	for (unsigned int i = 0; i < RX_SLOTS; i++) {
+		struct rx_slot *s = &d->rx_slots[i];
+
+		if (s->page && (const char *)frame >= (char *)s->page &&
+		    (const char *)frame < (char *)s->page + PAGE_SIZE) {
+			rx_log.slot = (int)i;
+			rx_log.posted = s->posted;
+			rx_log.grant_ended = !grants[s->ref].active;
+		}
+	}
+	if (on_rx)
+		on_rx();
+}
+
+static struct netfront_stats stats(void)
+{
+	struct netfront_stats s;
+
+	netfront_stats(dev, &s);
+	return s;
+}
+
+static int send_frame(const unsigned char *frame, size_t len)
+{
+	struct net_fragment f = {.data = frame, .len = len};
+
+	return netfront_send(dev, &f, 1);
+}
+
+/* ---- fixtures --------------------------------------------------------------------- */
+
+static void reset_stubs(void)
+{
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		free(live[i].p); /* pages a test leaked on purpose */
+	memset(live, 0, sizeof(live));
+	page_allocs = 0;
+	memset(grants, 0, sizeof(grants));
+	next_ref = FIRST_REF;
+	double_ends = 0;
+	clear_log();
+	bound_handler = NULL;
+	bound_arg = NULL;
+	masks = notifies = port_closes = 0;
+	masked_port = 0;
+	on_notify = NULL;
+	current = (struct thread *)&main_token;
+	created_fn = NULL;
+	thread_dev = NULL;
+	thread_idle = false;
+	joins = shutdown_hooks = timeouts = 0;
+	shutdown_fn = NULL;
+	shutdown_arg = NULL;
+	now_ns = NSEC_PER_SEC;
+	while_waiting = NULL;
+	memset(nodes, 0, sizeof(nodes));
+	set_node(FRONT "/backend", BACK);
+	set_node(FRONT "/backend-id", "0");
+	set_node(FRONT "/mac", MAC);
+	set_backend("state", "2"); /* InitWait */
+	set_backend("feature-rx-copy", "1");
+	watch_fn = NULL;
+	watch_arg = NULL;
+	watches = unwatches = transactions = 0;
+	nr_front_states = 0;
+	memset(&tx_back, 0, sizeof(tx_back));
+	memset(&rx_back, 0, sizeof(rx_back));
+	tx_ring_gref = rx_ring_gref = 0;
+	rings_mapped = backend_connected = false;
+	memset(&rx_log, 0, sizeof(rx_log));
+	on_rx = NULL;
+	fill(frame_a, sizeof(frame_a), 1);
+	fill(frame_b, sizeof(frame_b), 100);
+	open_vifs = NULL;
+	hook_registered = false;
+	dev = NULL;
+}
+
+static int stubs_only(void **state)
+{
+	reset_stubs();
+	return 0;
+}
+
+static int open_vif(void **state)
+{
+	reset_stubs();
+	dev = netfront_open(0, record_rx, &rx_arg);
+	if (!dev)
+		return -1;
+	clear_log();
+	notifies = 0;
+	return 0;
+}
+
+/*
+ * Close the interface if the test did not, then check what is left: no grant was
+ * ended twice, every grant still active is one the backend refuses to give back, and
+ * the only pages still allocated are the ones it still maps.
+ */
+static int close_vif(void **state)
+{
+	if (dev)
+		netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(double_ends, 0);
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		if (grants[r].active && !grants[r].busy)
+			fail_msg("grant %u still active after the close", r);
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p && !page_is_granted(live[i].p, live[i].n))
+			fail_msg("page %p neither freed nor still mapped by the backend",
+				 live[i].p);
+	assert_null(open_vifs);
+	assert_false(rings_mapped);
+	return 0;
+}
+
+/* What every violation must leave: broken, link down, masked, one line logged. */
+static void assert_broken(const char *why)
+{
+	assert_true(dev->broken);
+	assert_false(dev->info.link_up);
+	assert_false(netfront_info(dev)->link_up);
+	assert_int_equal(masks, 1);
+	assert_int_equal(masked_port, PORT);
+	assert_logged(why);
+	assert_int_equal(times_logged("; interface disabled\n"), 1);
+	assert_int_equal(times_logged("netfront vif0: "), 1);
+}
+
+/* ---- opening ------------------------------------------------------------------------ */
+
+static void open_publishes_rings_and_posts_every_rx_page(void **state)
+{
+	static const uint8_t mac[6] = {0x00, 0x16, 0x3e, 0x5e, 0x6c, 0x01};
+	bool seen[RX_SLOTS] = {false};
+	char *pages[RX_SLOTS];
+	char ref[16];
+
+	dev = netfront_open(0, record_rx, &rx_arg);
+	assert_non_null(dev);
+
+	/* the nodes netback reads */
+	snprintf(ref, sizeof(ref), "%u", dev->tx_ring_ref);
+	assert_string_equal(front_node("tx-ring-ref"), ref);
+	snprintf(ref, sizeof(ref), "%u", dev->rx_ring_ref);
+	assert_string_equal(front_node("rx-ring-ref"), ref);
+	assert_int_not_equal(dev->tx_ring_ref, dev->rx_ring_ref);
+	assert_ptr_equal(granted(dev->tx_ring_ref)->va, dev->tx_ring_page);
+	assert_ptr_equal(granted(dev->rx_ring_ref)->va, dev->rx_ring_page);
+	assert_false(grants[dev->tx_ring_ref].readonly);
+	assert_false(grants[dev->rx_ring_ref].readonly);
+	assert_string_equal(front_node("event-channel"), "7");
+	assert_string_equal(front_node("request-rx-copy"), "1");
+	assert_string_equal(front_node("feature-rx-notify"), "1");
+	assert_string_equal(front_node("feature-no-csum-offload"), "1");
+	assert_string_equal(front_node("feature-sg"), "0");
+	assert_int_equal(transactions, 1);
+	assert_int_equal(nr_front_states, 1);
+	assert_int_equal(front_states[0], XenbusStateConnected);
+	assert_true(backend_connected);
+	assert_int_equal(dev->xb.backend_state, XenbusStateConnected);
+	assert_string_equal(dev->xb.backend, BACK);
+
+	/* what the application sees */
+	assert_ptr_equal(netfront_info(dev), &dev->info);
+	assert_string_equal(dev->info.name, "vif0");
+	assert_memory_equal(dev->info.mac, mac, 6);
+	assert_int_equal(dev->info.mtu, 1500);
+	assert_true(dev->info.link_up);
+	assert_false(dev->broken);
+	assert_logged("netfront vif0: 00:16:3e:5e:6c:01, backend " BACK "\n");
+
+	/* 256 RX pages posted, each its own id, page and writable grant */
+	assert_int_equal(notifies, 1);
+	assert_int_equal(dev->rx.sring->req_prod, RX_SLOTS);
+	for (unsigned int i = 0; i < RX_SLOTS; i++) {
+		struct netif_rx_request r = take_rx();
+		struct grant *g = granted(r.gref);
+
+		assert_true(r.id < RX_SLOTS);
+		assert_false(seen[r.id]);
+		seen[r.id] = true;
+		assert_false(g->readonly);
+		assert_true(dev->rx_slots[r.id].posted);
+		assert_int_equal(dev->rx_slots[r.id].ref, r.gref);
+		assert_ptr_equal(g->va, dev->rx_slots[r.id].page);
+		for (unsigned int j = 0; j < i; j++) /* no page twice */
+			assert_ptr_not_equal(pages[j], g->va);
+		pages[i] = g->va;
+	}
+	struct netif_rx_request extra;
+	assert_false(next_rx(&extra));
+	struct netif_tx_request tx;
+	assert_false(next_tx(&tx));
+	assert_int_equal(active_grants(), 2 + RX_SLOTS);
+	assert_int_equal(live_pages(), 2 + RX_SLOTS);
+
+	/* the interface's thread, the event channel, the shutdown hook */
+	assert_ptr_equal(created_fn, vif_thread);
+	assert_ptr_equal(thread_dev, dev);
+	assert_ptr_equal(dev->thread, &vif_token);
+	assert_ptr_equal(bound_handler, ring_event);
+	assert_ptr_equal(bound_arg, dev);
+	assert_int_equal(shutdown_hooks, 1);
+	assert_int_equal(watches, 1);
+	assert_ptr_equal(open_vifs, dev);
+
+	assert_int_equal(netfront_count(), 1);
+	assert_null(netfront_open(0, record_rx, &rx_arg)); /* once */
+	assert_logged("netfront vif0: already open");
+	assert_null(netfront_open(1, record_rx, &rx_arg));
+	assert_logged("netfront: no interface 1 (1 found)");
+}
+
+static void malformed_mac_keeps_the_interface_down(void **state)
+{
+	static const char *const bad[] = {
+		"00:16:3e:zz:00:01",  "",
+		"00:16:3e:00:01",     "00:16:3e:00:01:02:03",
+		"00:16:3e:00:01:2",   "00-16-3e-00-01-02",
+		" 00:16:3e:00:01:02",
+	};
+	char expect[128];
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		clear_log();
+		set_backend("state", "2"); /* InitWait again after our Closed */
+		set_node(FRONT "/mac", bad[i]);
+		assert_null(netfront_open(0, record_rx, &rx_arg));
+		snprintf(expect, sizeof(expect),
+			 "netfront vif0: malformed mac '%s' (EINVAL): the interface stays down",
+			 bad[i]);
+		assert_logged(expect);
+		assert_logged("netfront vif0: not connected (EINVAL)");
+		assert_int_equal(active_grants(), 0);
+		assert_int_equal(live_pages(), 0);
+		assert_int_equal(page_allocs, 0);
+		assert_null(front_node("tx-ring-ref"));
+		assert_null(bound_handler);
+		assert_null(created_fn);
+		assert_null(open_vifs);
+		assert_int_equal(unwatches, i + 1); /* the backend's state no longer watched */
+		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
+	}
+	clear_log();
+	set_backend("state", "2");
+	set_node(FRONT "/mac", NULL);
+	assert_null(netfront_open(0, record_rx, &rx_arg));
+	assert_logged("netfront vif0: malformed mac '(none)' (ENOENT)");
+	assert_int_equal(live_pages(), 0);
+
+	set_backend("state", "2");
+	set_node(FRONT "/mac", "00:16:3E:5e:6C:01"); /* either case */
+	dev = netfront_open(0, record_rx, &rx_arg);
+	assert_non_null(dev);
+	assert_memory_equal(dev->info.mac, ((uint8_t[]){0, 0x16, 0x3e, 0x5e, 0x6c, 1}), 6);
+}
+
+static void backend_without_rx_copy_is_refused(void **state)
+{
+	static const char *const values[] = {NULL, "0", "yes", "1 "};
+
+	for (unsigned int i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		clear_log();
+		set_backend("state", "2"); /* InitWait again after our Closed */
+		set_backend("feature-rx-copy", values[i]);
+		assert_null(netfront_open(0, record_rx, &rx_arg));
+		assert_logged("netfront vif0: backend does not offer feature-rx-copy\n");
+		assert_logged("netfront vif0: not connected (EOPNOTSUPP)");
+		assert_false(backend_connected);
+		assert_null(front_node("tx-ring-ref"));
+		assert_int_equal(active_grants(), 0);
+		assert_int_equal(live_pages(), 0);
+		assert_null(open_vifs);
+		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
+	}
+}
+
+/* ---- receiving ------------------------------------------------------------------------ */
+
+static void good_frame_reaches_the_callback_and_its_page_is_reposted(void **state)
+{
+	struct netif_rx_request r = deliver(frame_a, 0, 60), again;
+	char *page = dev->rx_slots[r.id].page;
+	unsigned int allocs = page_allocs;
+	struct netfront_stats s;
+
+	assert_ptr_equal(grants[r.gref].va, page);
+	run_vif_thread();
+
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.len, 60);
+	assert_memory_equal(rx_log.data, frame_a, 60);
+	assert_ptr_equal(rx_log.frame, page);
+	assert_int_equal(rx_log.slot, r.id);
+	assert_false(rx_log.posted);
+	assert_true(rx_log.grant_ended); /* the backend could no longer change the frame */
+	s = stats();
+	assert_int_equal(s.rx_frames, 1);
+	assert_int_equal(s.rx_bytes, 60);
+	assert_int_equal(s.rx_errors + s.rx_dropped + s.tx_frames, 0);
+	assert_false(dev->broken);
+	assert_true(dev->info.link_up);
+	assert_int_equal(loglen, 0);
+
+	/* the same page, posted again under a new grant */
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 1);
+	assert_int_equal(dev->rx.sring->req_prod, RX_SLOTS + 1);
+	again = newest_rx();
+	assert_int_equal(again.id, r.id);
+	assert_int_not_equal(again.gref, r.gref);
+	assert_false(granted(again.gref)->readonly);
+	assert_ptr_equal(grants[again.gref].va, page);
+	assert_false(grants[r.gref].active);
+	assert_true(dev->rx_slots[r.id].posted);
+	assert_int_equal(page_allocs, allocs);
+
+	/* a frame of the largest size, not at the start of its page, flagged validated */
+	struct netif_rx_request r2 = take_rx();
+	memcpy(grants[r2.gref].va + 100, frame_b, NETFRONT_MAX_FRAME);
+	rx_respond(r2.id, 100, NETRXF_data_validated, NETFRONT_MAX_FRAME);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 2);
+	assert_int_equal(rx_log.len, NETFRONT_MAX_FRAME);
+	assert_memory_equal(rx_log.data, frame_b, NETFRONT_MAX_FRAME);
+	assert_ptr_equal(rx_log.frame, (char *)dev->rx_slots[r2.id].page + 100);
+	s = stats();
+	assert_int_equal(s.rx_frames, 2);
+	assert_int_equal(s.rx_bytes, 60 + NETFRONT_MAX_FRAME);
+	assert_false(dev->broken);
+}
+
+static void frame_ending_at_the_page_end_is_delivered(void **state)
+{
+	struct netif_rx_request r = deliver(frame_a, PAGE_SIZE - 96, 96);
+
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.len, 96);
+	assert_memory_equal(rx_log.data, frame_a, 96);
+	assert_ptr_equal(rx_log.frame, (char *)dev->rx_slots[r.id].page + PAGE_SIZE - 96);
+	assert_false(dev->broken);
+}
+
+static void rx_id_out_of_range_breaks_the_interface(void **state)
+{
+	struct netif_rx_request r = take_rx();
+
+	rx_respond(RX_SLOTS, 0, 0, 60);
+	run_vif_thread();
+	assert_broken("netfront vif0: RX answer for id 256, which was not posted; "
+		      "interface disabled\n");
+	assert_int_equal(rx_log.calls, 0);
+	assert_true(dev->rx_slots[r.id].posted);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS); /* nothing posted once broken */
+}
+
+static void rx_id_far_out_of_range_breaks_the_interface(void **state)
+{
+	take_rx();
+	rx_respond(0xffff, 0, 0, 60);
+	run_vif_thread();
+	assert_broken("RX answer for id 65535, which was not posted");
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void rx_id_answered_twice_breaks_the_interface(void **state)
+{
+	struct netif_rx_request r = deliver(frame_a, 0, 60);
+
+	rx_respond(r.id, 0, 0, 60); /* the same page again, already consumed */
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_memory_equal(rx_log.data, frame_a, 60);
+	char expect[80];
+	snprintf(expect, sizeof(expect), "RX answer for id %u, which was not posted", r.id);
+	assert_broken(expect);
+	assert_int_equal(dev->rx.rsp_cons, 2);
+	assert_int_equal(stats().rx_frames, 1);
+}
+
+static void rx_frame_past_the_page_end_breaks_the_interface(void **state)
+{
+	struct netif_rx_request r = take_rx();
+
+	rx_respond(r.id, PAGE_SIZE - 96, 0, 97);
+	run_vif_thread();
+	assert_broken("netfront vif0: RX answer of 97 bytes at offset 4000 does not fit its "
+		      "page; interface disabled\n");
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(stats().rx_frames, 0);
+}
+
+static void rx_frame_at_a_huge_offset_breaks_the_interface(void **state)
+{
+	struct netif_rx_request r = take_rx();
+
+	rx_respond(r.id, 0xffff, 0, 60);
+	run_vif_thread();
+	assert_broken("RX answer of 60 bytes at offset 65535 does not fit its page");
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void rx_empty_frame_breaks_the_interface(void **state)
+{
+	struct netif_rx_request r = take_rx();
+
+	rx_respond(r.id, 0, 0, 0);
+	run_vif_thread();
+	assert_broken("RX answer of 0 bytes at offset 0 does not fit its page");
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void rx_error_status_counts_an_error(void **state)
+{
+	struct netif_rx_request r = take_rx(), again;
+
+	rx_respond(r.id, 0, 0, NETIF_RSP_ERROR);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(stats().rx_errors, 1);
+	assert_int_equal(stats().rx_frames, 0);
+	assert_false(dev->broken);
+	assert_true(dev->info.link_up);
+	assert_int_equal(masks, 0);
+	assert_int_equal(loglen, 0);
+	assert_false(grants[r.gref].active);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 1);
+	again = newest_rx(); /* the page goes back on the ring */
+	assert_int_equal(again.id, r.id);
+
+	/* and the interface still receives */
+	deliver(frame_a, 0, 42);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_memory_equal(rx_log.data, frame_a, 42);
+}
+
+static void rx_frame_over_the_mtu_is_dropped(void **state)
+{
+	struct netif_rx_request r = take_rx(), again;
+
+	memcpy(grants[r.gref].va, frame_a, NETFRONT_MAX_FRAME + 1);
+	rx_respond(r.id, 0, 0, NETFRONT_MAX_FRAME + 1);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(stats().rx_dropped, 1);
+	assert_int_equal(stats().rx_frames, 0);
+	assert_int_equal(stats().rx_bytes, 0);
+	assert_false(dev->broken);
+	assert_int_equal(masks, 0);
+	assert_int_equal(loglen, 0);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 1);
+	again = newest_rx();
+	assert_int_equal(again.id, r.id);
+}
+
+static void rx_flag(uint16_t flags, const char *why)
+{
+	struct netif_rx_request r = take_rx();
+
+	memcpy(grants[r.gref].va, frame_a, 60);
+	rx_respond(r.id, 0, flags, 60);
+	run_vif_thread();
+	assert_broken(why);
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void rx_more_data_breaks_the_interface(void **state)
+{
+	rx_flag(NETRXF_more_data, "RX answer with flags 0x4, not negotiated");
+}
+
+static void rx_extra_info_breaks_the_interface(void **state)
+{
+	rx_flag(NETRXF_extra_info | NETRXF_data_validated,
+		"RX answer with flags 0x9, not negotiated");
+}
+
+static void rx_gso_prefix_breaks_the_interface(void **state)
+{
+	rx_flag(NETRXF_gso_prefix, "RX answer with flags 0x10, not negotiated");
+}
+
+/* A good answer in the first slot, behind a producer one past the pages posted. */
+static void rx_producer_ahead_breaks_the_interface_before_any_frame(void **state)
+{
+	deliver(frame_a, 0, 60);
+	dev->rx.sring->rsp_prod += RX_SLOTS;
+	run_vif_thread();
+	assert_broken("netfront vif0: backend claims 257 RX answers for 256 posted pages");
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(dev->rx.rsp_cons, 0);
+	assert_int_equal(stats().rx_frames, 0);
+}
+
+static void rx_producer_moving_back_breaks_the_interface(void **state)
+{
+	deliver(frame_a, 0, 60);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	dev->rx.sring->rsp_prod = 0; /* below what we consumed */
+	run_vif_thread();
+	assert_broken("backend claims 4294967295 RX answers for 256 posted pages");
+	assert_int_equal(rx_log.calls, 1);
+}
+
+/* Xen refuses to end the grant: the backend kept the page mapped after answering. */
+static void rx_page_still_mapped_is_not_delivered_nor_reused(void **state)
+{
+	struct netif_rx_request r = deliver(frame_a, 0, 60), again;
+	char *page = dev->rx_slots[r.id].page;
+
+	grants[r.gref].busy = -1;
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(stats().rx_frames, 0);
+	assert_logged("netfront vif0: backend still holds a page: page leaked\n");
+	assert_true(grants[r.gref].active);
+	assert_non_null(live_run(page)); /* not freed... */
+	assert_ptr_not_equal(dev->rx_slots[r.id].page, page);
+	again = newest_rx(); /* ...and not reused: the slot has a new page */
+	assert_int_equal(again.id, r.id);
+	assert_ptr_not_equal(granted(again.gref)->va, page);
+	assert_ptr_equal(grants[again.gref].va, dev->rx_slots[r.id].page);
+	assert_false(dev->broken);
+
+	netfront_close(dev); /* nor freed at the close */
+	dev = NULL;
+	assert_non_null(live_run(page));
+	assert_int_equal(live_pages(), 1);
+	assert_int_equal(active_grants(), 1);
+}
+
+static void broken_interface_ignores_the_backend_and_refuses_sends(void **state)
+{
+	size_t logged;
+
+	take_rx();
+	rx_respond(RX_SLOTS, 0, 0, 60);
+	run_vif_thread();
+	assert_true(dev->broken);
+	logged = loglen;
+
+	assert_int_equal(send_frame(frame_a, 60), -EIO);
+	assert_int_equal(send_frame(frame_a, 60), -EIO);
+	assert_int_equal(stats().tx_dropped, 2);
+	assert_int_equal(stats().tx_frames, 0);
+	assert_int_equal(dev->tx.req_prod_pvt, 0);
+	assert_int_equal(notifies, 0);
+
+	/* more answers, good or bad: not read, not logged */
+	deliver(frame_a, 0, 60);
+	tx_respond(3, 99);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(dev->rx.rsp_cons, 1); /* the bad answer only */
+	assert_int_equal(dev->tx.rsp_cons, 0);
+	assert_int_equal(loglen, logged);
+	assert_int_equal(masks, 1);
+}
+
+/* ---- sending ---------------------------------------------------------------------------- */
+
+static unsigned int pushed_checks;
+
+/* At the notify, the newest request on the ring must already show the whole frame. */
+static void check_pushed_frame(void)
+{
+	const struct netif_tx_request *r = RING_GET_REQUEST(&dev->tx, dev->tx.sring->req_prod - 1);
+	struct grant *g = granted(r->gref);
+
+	assert_int_equal(dev->tx.sring->req_prod, dev->tx.req_prod_pvt);
+	assert_true(g->readonly);
+	assert_int_equal(r->size, 64);
+	assert_memory_equal(g->va, frame_a, 14);
+	pushed_checks++;
+}
+
+static void send_gathers_fragments_into_one_read_only_page(void **state)
+{
+	unsigned char expect[64];
+	struct net_fragment frags[3] = {{frame_a, 14}, {frame_b, 20}, {frame_a + 100, 30}};
+	struct netif_tx_request r, r2;
+	struct netfront_stats s;
+	unsigned int allocs;
+	char *page;
+
+	memcpy(expect, frame_a, 14);
+	memcpy(expect + 14, frame_b, 20);
+	memcpy(expect + 34, frame_a + 100, 30);
+	on_notify = check_pushed_frame;
+	assert_int_equal(netfront_send(dev, frags, 3), 0);
+	assert_int_equal(pushed_checks, 1);
+	assert_int_equal(dev->tx_in_flight, 1);
+
+	r = take_tx();
+	assert_int_equal(r.size, 64);
+	assert_int_equal(r.offset, 0);
+	assert_int_equal(r.flags, 0);
+	assert_true(r.id < TX_SLOTS);
+	assert_true(dev->tx_slots[r.id].in_flight);
+	page = dev->tx_slots[r.id].page;
+	assert_ptr_equal(granted(r.gref)->va, page);
+	assert_true(grants[r.gref].readonly); /* the backend only reads a frame we send */
+	assert_memory_equal(page, expect, 64);
+	for (size_t i = 64; i < PAGE_SIZE; i++) /* nothing else of ours in the page */
+		assert_int_equal(((unsigned char *)page)[i], 0);
+	s = stats();
+	assert_int_equal(s.tx_frames, 1);
+	assert_int_equal(s.tx_bytes, 64);
+	assert_int_equal(s.tx_errors + s.tx_dropped, 0);
+
+	/* answered: the slot is free, its grant ended, its page kept for the next frame */
+	tx_respond(r.id, NETIF_RSP_OKAY);
+	run_vif_thread();
+	assert_false(dev->tx_slots[r.id].in_flight);
+	assert_int_equal(dev->tx_in_flight, 0);
+	assert_int_equal(dev->tx_free, r.id);
+	assert_false(grants[r.gref].active);
+	assert_int_equal(dev->tx.rsp_cons, 1);
+	allocs = page_allocs;
+	on_notify = NULL;
+	assert_int_equal(send_frame(frame_b, NETFRONT_MAX_FRAME), 0);
+	r2 = take_tx();
+	assert_int_equal(r2.id, r.id);
+	assert_int_equal(r2.size, NETFRONT_MAX_FRAME);
+	assert_int_not_equal(r2.gref, r.gref);
+	assert_ptr_equal(granted(r2.gref)->va, page);
+	assert_memory_equal(page, frame_b, NETFRONT_MAX_FRAME);
+	assert_int_equal(page_allocs, allocs);
+	assert_int_equal(stats().tx_errors, 0);
+	assert_false(dev->broken);
+	assert_int_equal(loglen, 0);
+}
+
+static void frames_of_bad_sizes_are_refused(void **state)
+{
+	struct net_fragment big[2] = {{frame_a, 1000}, {frame_b, 515}};
+	struct net_fragment empty[2] = {{frame_a, 0}, {frame_b, 0}};
+	unsigned int allocs = page_allocs;
+
+	assert_int_equal(netfront_send(dev, big, 2), -EMSGSIZE);
+	assert_int_equal(send_frame(frame_a, NETFRONT_MAX_FRAME + 1), -EMSGSIZE);
+	assert_int_equal(netfront_send(dev, empty, 2), -EMSGSIZE);
+	assert_int_equal(netfront_send(dev, empty, 0), -EMSGSIZE);
+	assert_int_equal(stats().tx_errors, 4);
+	assert_int_equal(stats().tx_frames + stats().tx_dropped, 0);
+	assert_int_equal(dev->tx.req_prod_pvt, 0);
+	assert_int_equal(dev->tx_in_flight, 0);
+	assert_int_equal(notifies, 0);
+	assert_int_equal(page_allocs, allocs);
+	assert_false(dev->broken);
+}
+
+static void tx_error_and_dropped_answers_are_counted(void **state)
+{
+	struct netif_tx_request a, b;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(send_frame(frame_b, 70), 0);
+	a = take_tx();
+	b = take_tx();
+	assert_int_not_equal(a.id, b.id);
+	tx_respond(b.id, NETIF_RSP_DROPPED); /* in any order */
+	tx_respond(a.id, NETIF_RSP_ERROR);
+	run_vif_thread();
+	assert_int_equal(stats().tx_errors, 1);
+	assert_int_equal(stats().tx_dropped, 1);
+	assert_int_equal(stats().tx_frames, 2);
+	assert_int_equal(dev->tx_in_flight, 0);
+	assert_false(dev->tx_slots[a.id].in_flight);
+	assert_false(dev->tx_slots[b.id].in_flight);
+	assert_false(grants[a.gref].active);
+	assert_false(grants[b.gref].active);
+	assert_false(dev->broken);
+	assert_int_equal(masks, 0);
+	assert_int_equal(loglen, 0);
+}
+
+static void tx_status(int16_t status, const char *why)
+{
+	struct netif_tx_request r;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	r = take_tx();
+	tx_respond(r.id, status);
+	run_vif_thread();
+	assert_broken(why);
+	assert_true(dev->tx_slots[r.id].in_flight); /* its grant ends at the close */
+	assert_true(grants[r.gref].active);
+	assert_int_equal(stats().tx_errors + stats().tx_dropped, 0);
+}
+
+static void tx_unknown_status_breaks_the_interface(void **state)
+{
+	tx_status(5, "netfront vif0: TX answer with unknown status 5; interface disabled\n");
+}
+
+static void tx_null_status_breaks_the_interface(void **state)
+{
+	tx_status(NETIF_RSP_NULL, "TX answer with unknown status 1");
+}
+
+static void tx_negative_unknown_status_breaks_the_interface(void **state)
+{
+	tx_status(-3, "TX answer with unknown status -3");
+}
+
+static void tx_id_not_in_flight_breaks_the_interface(void **state)
+{
+	struct netif_tx_request r;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	r = take_tx();
+	tx_respond(r.id + 1, NETIF_RSP_OKAY);
+	run_vif_thread();
+	char expect[80];
+	snprintf(expect, sizeof(expect), "TX answer for id %u, which is not in flight", r.id + 1);
+	assert_broken(expect);
+	assert_true(dev->tx_slots[r.id].in_flight);
+}
+
+static void tx_id_out_of_range_breaks_the_interface(void **state)
+{
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	take_tx();
+	tx_respond(TX_SLOTS, NETIF_RSP_OKAY);
+	run_vif_thread();
+	assert_broken("TX answer for id 256, which is not in flight");
+}
+
+static void tx_answered_twice_breaks_the_interface(void **state)
+{
+	struct netif_tx_request a, b;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	a = take_tx();
+	b = take_tx();
+	tx_respond(a.id, NETIF_RSP_OKAY);
+	tx_respond(a.id, NETIF_RSP_OKAY); /* b is still in flight */
+	run_vif_thread();
+	char expect[80];
+	snprintf(expect, sizeof(expect), "TX answer for id %u, which is not in flight", a.id);
+	assert_broken(expect);
+	assert_false(grants[a.gref].active);
+	assert_true(grants[b.gref].active);
+	assert_int_equal(dev->tx_in_flight, 1);
+}
+
+static void tx_producer_ahead_breaks_the_interface(void **state)
+{
+	struct netif_tx_request r;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	r = take_tx();
+	tx_respond(r.id, NETIF_RSP_OKAY);
+	dev->tx.sring->rsp_prod++;
+	run_vif_thread();
+	assert_broken("netfront vif0: backend claims 2 TX answers for 1 requests");
+	assert_true(dev->tx_slots[r.id].in_flight); /* the good answer was not believed */
+	assert_int_equal(dev->tx.rsp_cons, 0);
+}
+
+/* ---- a full TX ring ------------------------------------------------------------------------ */
+
+static void fill_tx_ring(void)
+{
+	for (unsigned int i = 0; i < TX_SLOTS; i++)
+		assert_int_equal(send_frame(frame_a, 60 + i), 0);
+	assert_int_equal(dev->tx_free, NO_SLOT);
+	assert_int_equal(dev->tx_in_flight, TX_SLOTS);
+	assert_true(RING_FULL(&dev->tx));
+}
+
+static void full_ring_drops_in_the_interface_thread_and_waits_elsewhere(void **state)
+{
+	struct netif_tx_request first;
+
+	fill_tx_ring();
+
+	/* the interface's own thread (an rx callback answering ARP) cannot wait for itself */
+	current = (struct thread *)&vif_token;
+	assert_int_equal(send_frame(frame_b, 60), -EAGAIN);
+	assert_int_equal(stats().tx_dropped, 1);
+	assert_int_equal(dev->tx.req_prod_pvt, TX_SLOTS);
+
+	/* an answer is on the ring but no event handled yet: the send reaps it */
+	first = take_tx();
+	tx_respond(first.id, NETIF_RSP_OKAY);
+	assert_int_equal(send_frame(frame_b, 60), 0);
+	assert_int_equal(dev->tx.req_prod_pvt, TX_SLOTS + 1);
+	assert_int_equal(stats().tx_dropped, 1);
+	current = (struct thread *)&main_token;
+
+	/* another thread waits until the backend answers and slots come free */
+	while_waiting = backend_serves_tx;
+	assert_int_equal(send_frame(frame_b, 61), 0);
+	assert_int_equal(dev->tx_in_flight, 1);
+	assert_int_equal(stats().tx_frames, TX_SLOTS + 2);
+	assert_int_equal(stats().tx_dropped, 1);
+	assert_int_equal(stats().tx_errors, 0);
+	assert_int_equal(timeouts, 0);
+	assert_false(dev->broken);
+	assert_int_equal(loglen, 0);
+}
+
+static bool backend_answers_badly(void)
+{
+	struct netif_tx_request r;
+
+	if (!next_tx(&r))
+		return false;
+	tx_respond(r.id, 7);
+	run_vif_thread();
+	return true;
+}
+
+static void waiting_sender_fails_when_the_interface_breaks(void **state)
+{
+	fill_tx_ring();
+	while_waiting = backend_answers_badly;
+	assert_int_equal(send_frame(frame_b, 60), -EIO);
+	assert_broken("TX answer with unknown status 7");
+	assert_int_equal(stats().tx_dropped, 1);
+	assert_int_equal(dev->tx.req_prod_pvt, TX_SLOTS);
+}
+
+/* ---- closing ------------------------------------------------------------------------------- */
+
+static void close_ends_every_grant_once_and_frees_every_page(void **state)
+{
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(send_frame(frame_b, 70), 0);
+	deliver(frame_a, 0, 60); /* a page the backend filled, not yet handed on */
+	while_waiting = backend_serves_tx;
+
+	netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(nr_front_states, 3);
+	assert_int_equal(front_states[1], XenbusStateClosing);
+	assert_int_equal(front_states[2], XenbusStateClosed);
+	assert_string_equal(backend_node("state"), "6");
+	assert_false(rings_mapped);
+	assert_int_equal(timeouts, 0); /* the frames in flight were answered */
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(joins, 1);
+	assert_int_equal(port_closes, 1);
+	assert_null(bound_handler);
+	assert_int_equal(unwatches, 1);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(double_ends, 0);
+	assert_int_equal(live_pages(), 0);
+	assert_null(open_vifs);
+	assert_logged("netfront vif0: disconnected\n");
+	assert_int_equal(times_logged("page leaked"), 0);
+}
+
+static void close_with_frames_unanswered_waits_briefly(void **state)
+{
+	uint64_t start = now_ns;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(send_frame(frame_b, 70), 0);
+	netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(timeouts, 1);
+	assert_int_equal(now_ns - start, NSEC_PER_SEC);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+}
+
+static void close_of_a_broken_interface_does_not_wait(void **state)
+{
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	take_rx();
+	rx_respond(RX_SLOTS, 0, 0, 60);
+	run_vif_thread();
+	assert_true(dev->broken);
+	netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(timeouts, 0);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+}
+
+static void close_in_callback(void)
+{
+	netfront_close(dev);
+}
+
+/*
+ * netfront_close() from the rx callback (the interface's own thread) frees the rings
+ * and the pages; receive(), which called the callback, must not touch them again, nor
+ * take the next frame waiting on the ring.
+ */
+static void close_from_the_rx_callback_touches_no_freed_memory(void **state)
+{
+	struct netfront *closed = dev;
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	deliver(frame_a, 0, 60);
+	deliver(frame_b, 0, 80);
+	on_rx = close_in_callback;
+	run_vif_thread();
+
+	assert_int_equal(rx_log.calls, 1);
+	assert_memory_equal(rx_log.data, frame_a, 60);
+	assert_null(thread_dev); /* the thread ended */
+	assert_int_equal(joins, 0);
+	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_null(open_vifs);
+	assert_logged("netfront vif0: disconnected\n");
+	free(closed); /* closed from its own thread: netfront_close leaves dev allocated */
+	dev = NULL;
+}
+
+/* The backend answers one frame per event. */
+static bool backend_serves_one_tx(void)
+{
+	struct netif_tx_request r;
+
+	if (!next_tx(&r))
+		return false;
+	granted(r.gref);
+	tx_respond(r.id, NETIF_RSP_OKAY);
+	run_vif_thread();
+	return true;
+}
+
+/* Regression: the thread stopped reaping at the first event once closing had begun,
+ * so close always waited its full second for the answers of later events. */
+static void close_reaps_answers_of_every_event(void **state)
+{
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(send_frame(frame_b, 70), 0);
+	while_waiting = backend_serves_one_tx;
+	netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(timeouts, 0);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+}
+
+static int send_in_callback_rc;
+static uint16_t bad_tx_id;
+
+/* Answering ARP on a full ring, say: the send reaps the backend's (bad) TX answer. */
+static void send_in_callback(void)
+{
+	tx_respond(bad_tx_id, 7);
+	send_in_callback_rc = send_frame(frame_b, 60);
+}
+
+/* Regression: a send from the rx callback that reaped a bad TX answer broke the
+ * interface, yet the frames after it in the batch were still delivered. */
+static void interface_broken_in_the_rx_callback_delivers_no_more(void **state)
+{
+	fill_tx_ring();
+	bad_tx_id = take_tx().id;
+	deliver(frame_a, 0, 60);
+	deliver(frame_b, 0, 80);
+	on_rx = send_in_callback;
+	run_vif_thread();
+	assert_true(dev->broken);
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_not_equal(send_in_callback_rc, 0);
+	assert_logged("TX answer with unknown status 7");
+}
+
+static void shutdown_hook_closes_every_interface(void **state)
+{
+	assert_non_null(shutdown_fn);
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	while_waiting = backend_serves_tx;
+	shutdown_fn(shutdown_arg);
+	dev = NULL;
+	assert_null(open_vifs);
+	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+}
+
+static void vifs_are_counted_in_number_order(void **state)
+{
+	unsigned int ids[MAX_VIFS], n;
+
+	assert_int_equal(netfront_count(), 1);
+	set_node("device/vif/12/backend", BACK);
+	set_node("device/vif/3/backend", BACK);
+	set_node("device/vif/junk/backend", BACK);
+	clear_log();
+	assert_int_equal(netfront_count(), 3);
+	assert_logged("xenbus: ignoring device/vif/junk: not a device number");
+	assert_int_equal(xenbus_list_devices("vif", ids, MAX_VIFS, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(ids[1], 3);
+	assert_int_equal(ids[2], 12);
+
+	memset(nodes, 0, sizeof(nodes));
+	assert_int_equal(netfront_count(), 0);
+	assert_null(netfront_open(0, record_rx, &rx_arg));
+	assert_logged("netfront: no interface 0 (0 found)");
+}
+
+#define T(fn)  cmocka_unit_test_setup_teardown(fn, open_vif, close_vif)
+#define T0(fn) cmocka_unit_test_setup_teardown(fn, stubs_only, close_vif)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T0(open_publishes_rings_and_posts_every_rx_page),
+		T0(malformed_mac_keeps_the_interface_down),
+		T0(backend_without_rx_copy_is_refused),
+		T(good_frame_reaches_the_callback_and_its_page_is_reposted),
+		T(frame_ending_at_the_page_end_is_delivered),
+		T(rx_id_out_of_range_breaks_the_interface),
+		T(rx_id_far_out_of_range_breaks_the_interface),
+		T(rx_id_answered_twice_breaks_the_interface),
+		T(rx_frame_past_the_page_end_breaks_the_interface),
+		T(rx_frame_at_a_huge_offset_breaks_the_interface),
+		T(rx_empty_frame_breaks_the_interface),
+		T(rx_error_status_counts_an_error),
+		T(rx_frame_over_the_mtu_is_dropped),
+		T(rx_more_data_breaks_the_interface),
+		T(rx_extra_info_breaks_the_interface),
+		T(rx_gso_prefix_breaks_the_interface),
+		T(rx_producer_ahead_breaks_the_interface_before_any_frame),
+		T(rx_producer_moving_back_breaks_the_interface),
+		T(rx_page_still_mapped_is_not_delivered_nor_reused),
+		T(broken_interface_ignores_the_backend_and_refuses_sends),
+		T(send_gathers_fragments_into_one_read_only_page),
+		T(frames_of_bad_sizes_are_refused),
+		T(tx_error_and_dropped_answers_are_counted),
+		T(tx_unknown_status_breaks_the_interface),
+		T(tx_null_status_breaks_the_interface),
+		T(tx_negative_unknown_status_breaks_the_interface),
+		T(tx_id_not_in_flight_breaks_the_interface),
+		T(tx_id_out_of_range_breaks_the_interface),
+		T(tx_answered_twice_breaks_the_interface),
+		T(tx_producer_ahead_breaks_the_interface),
+		T(full_ring_drops_in_the_interface_thread_and_waits_elsewhere),
+		T(waiting_sender_fails_when_the_interface_breaks),
+		T(close_ends_every_grant_once_and_frees_every_page),
+		T(close_with_frames_unanswered_waits_briefly),
+		T(close_of_a_broken_interface_does_not_wait),
+		T(shutdown_hook_closes_every_interface),
+		T0(vifs_are_counted_in_number_order),
+		T(close_from_the_rx_callback_touches_no_freed_memory),
+		T(close_reaps_answers_of_every_event),
+		T(interface_broken_in_the_rx_callback_delivers_no_more),
+	};
+
+	return cmocka_run_group_tests_name("netfront", tests, NULL, NULL);
+}
