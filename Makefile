@@ -6,6 +6,7 @@
 #   make test          unit tests on the host, then every Xen-booted test
 #   make unit          host unit tests only
 #   make xen-test      Xen-booted tests only (one test-host boot for the whole batch)
+#   make bench         Skiff against a Linux PV guest on the same host: ratios
 #   make format        clang-format every C file
 #
 # Every object is built into build/; the Xen public headers come from Debian's
@@ -52,7 +53,7 @@ IMAGE := $(BUILD)/$(APP)/$(APP)
 APP_LIBS :=
 -include apps/$(APP)/app.mk
 
-.PHONY: all run test unit xen-test format deps clean
+.PHONY: all run test unit xen-test bench format deps clean
 all: $(IMAGE)
 
 $(BUILD)/xen-include/xen:
@@ -145,6 +146,9 @@ unit:
 
 xen-test:
 	tests/xen/run-all.sh
+
+bench:
+	tests/bench/run.sh
 
 test:
 	tools/install-deps.sh all

@@ -56,25 +56,8 @@ grep -q '^run_hotplug_scripts=1' "$root/etc/xen/xl.conf" ||
 	echo 'run_hotplug_scripts=1' >>"$root/etc/xen/xl.conf"
 
 # Kernel modules, with dependencies resolved by depmod so busybox modprobe works.
-mods=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback xen-blkback
-	bridge stp llc loop tun virtio_blk virtio_pci virtio_net)
-mkdir -p "$root/lib/modules/$kver"
-cp "$kroot/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
-want=("${mods[@]}")
-while [ ${#want[@]} -gt 0 ]; do
-	m=${want[0]}
-	want=("${want[@]:1}")
-	f=$(find "$kroot/lib/modules/$kver/kernel" -name "$m.ko*" -o -name "${m//-/_}.ko*" | head -n 1)
-	[ -n "$f" ] || continue # built into the kernel
-	rel=${f#"$kroot/lib/modules/$kver/"}
-	[ -e "$root/lib/modules/$kver/$rel" ] && continue
-	mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
-	cp "$f" "$root/lib/modules/$kver/$rel"
-	for dep in $(/sbin/modinfo -F depends "$f" | tr ',' ' '); do
-		want+=("$dep")
-	done
-done
-/sbin/depmod -b "$root" "$kver"
+"$here/copy-modules.sh" "$kroot" "$root" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd \
+	xenfs xen-netback xen-blkback bridge stp llc loop tun virtio_blk virtio_pci virtio_net
 
 cp "$here/init" "$root/init"
 cp "$here/guest.sh" "$root/etc/guest.sh"

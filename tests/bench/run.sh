@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# make bench: Skiff against a Linux PV guest (Debian's kernel), side by side in one boot
+# of the emulated test host, on the same kind of disk and the same bridge. Reports
+# each figure for both and the ratio Skiff / Linux (above 1: Skiff is faster or
+# smaller, for figures where less is better the ratio is Linux / Skiff).
+#
+# Measured, for each guest:
+#   disk   write+flush and read of a whole 64 MiB file-backed disk (blkback, loop)
+#   net    TCP throughput of 10 s of `iperf -c` from dom0 into the guest
+#   boot   xl create -> the guest's "ready" line (network up, server listening)
+#   size   the kernel image (Linux: its bzImage and the initramfs of busybox and iperf)
+# All under QEMU's software emulation: compare the ratios, not the absolute figures.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$top/build/bench
+job=$work/job
+out=$work/out
+"$top/tools/install-deps.sh" testhost
+
+for app in blkcheck iperf; do
+	make -s -C "$top" APP=$app >/dev/null
+done
+rm -rf "$job" "$out"
+mkdir -p "$job" "$out"
+cp "$top/build/blkcheck/blkcheck" "$top/build/iperf/iperf" "$job/"
+
+kroot=$top/build/deps/linux/root
+vmlinuz=$(ls "$kroot"/boot/vmlinuz-*)
+# An ELF kernel: libxenguest would otherwise decompress the bzImage in dom0 (~12 s).
+"$top/tools/unpack-vmlinux.sh" "$vmlinuz" "$work/vmlinux"
+ln -f "$work/vmlinux" "$job/vmlinux" 2>/dev/null || cp "$work/vmlinux" "$job/vmlinux"
+"$top/tests/bench/mkguest.sh" "$kroot" "$job/linux.cpio.gz"
+
+cfg() { # NAME KERNEL MEMORY EXTRA IP_SUFFIX [more config lines]
+	local name=$1 kernel=$2 memory=$3 extra=$4 n=$5
+	shift 5
+	"$top/tools/xlcfg.sh" "$name" "$kernel" "$memory" preserve "$extra"
+	echo "vif = [ 'mac=00:16:3e:5b:00:$n,bridge=xenbr0' ]"
+	for line in "$@"; do echo "$line"; done
+}
+disk() { echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/$1.img' ]"; }
+cfg skiff-disk blkcheck 64 "seed=1 bench" 11 "$(disk skiff)" >"$job/skiff-disk.cfg"
+cfg skiff-net iperf 64 "ip=10.0.0.12 netmask=255.255.255.0" 12 >"$job/skiff-net.cfg"
+cfg linux vmlinux 256 "console=hvc0 quiet ip=10.0.0.13" 13 "$(disk linux)" \
+	'ramdisk = "linux.cpio.gz"' >"$job/linux.cfg"
+
+cat >"$job/job.sh" <<'JOB'
+# Runs in dom0 with tools/testhost/guest.sh sourced. One guest at a time.
+dd if=/dev/zero of=/tmp/skiff.img bs=1M count=64 2>/dev/null
+dd if=/dev/zero of=/tmp/linux.img bs=1M count=64 2>/dev/null
+
+guest_run skiff-disk skiff-disk.cfg 600
+
+if guest_start skiff-net skiff-net.cfg && guest_wait_line skiff-net '^iperf: listening' 120; then
+	echo "ready_s=$(uptime_s)" >>/out/skiff-net.result
+	iperf -c 10.0.0.12 -t 10 -f m >/out/skiff-iperf.txt 2>&1
+fi
+guest_wait skiff-net 1 >/dev/null # records its console
+xl destroy skiff-net
+
+if guest_start linux linux.cfg && guest_wait_line linux '^linux: ready' 600; then
+	echo "ready_s=$(uptime_s)" >>/out/linux.result
+	iperf -c 10.0.0.13 -t 10 -f m >/out/linux-iperf.txt 2>&1
+fi
+guest_wait linux 1 >/dev/null
+xl destroy linux
+JOB
+
+"$top/tools/testhost/run" --timeout 1800 "$job" "$out" >"$work/testhost.log" 2>&1 || {
+	echo "bench: the test host failed (see $work/testhost.log)" >&2
+	tail -n 20 "$work/testhost.log" >&2
+	exit 1
+}
+
+# ---- the report ----------------------------------------------------------------
+field() { sed -n "s/^$2=//p" "$out/$1.result" 2>/dev/null | head -n 1; }
+num() { grep -o -E "$2" "$out/$1" 2>/dev/null | head -n 1 | grep -o -E '[0-9]+(\.[0-9]+)?' | head -n 1; }
+since_create() { awk -v a="$(field "$1" create_s)" -v b="$(field "$1" "$2")" \
+	'BEGIN { if (a != "" && b != "") printf "%.1f", b - a }'; }
+
+skiff_w=$(grep -o -E 'write\+flush [0-9]+ MiB in [0-9]+ ms: [0-9.]+ MB/s' "$out/skiff-disk.console" | grep -o -E '[0-9.]+ MB/s' | grep -o -E '[0-9.]+')
+skiff_r=$(grep -o -E 'read [0-9]+ MiB in [0-9]+ ms: [0-9.]+ MB/s' "$out/skiff-disk.console" | grep -o -E '[0-9.]+ MB/s' | grep -o -E '[0-9.]+')
+linux_w=$(num linux.console 'write\+flush [0-9.]+')
+linux_r=$(num linux.console 'read [0-9.]+')
+skiff_net=$(num skiff-iperf.txt '[0-9.]+ Mbits/sec')
+linux_net=$(num linux-iperf.txt '[0-9.]+ Mbits/sec')
+skiff_boot=$(since_create skiff-net ready_s)
+linux_boot=$(since_create linux ready_s)
+skiff_size=$(stat -c %s "$top/build/iperf/iperf.stripped")
+linux_size=$(($(stat -c %s "$vmlinuz") + $(stat -c %s "$job/linux.cpio.gz")))
+
+row() { # WHAT UNIT SKIFF LINUX HIGHER_IS_BETTER
+	awk -v w="$1" -v u="$2" -v s="$3" -v l="$4" -v hib="$5" 'BEGIN {
+		r = "n/a"
+		if (s != "" && l != "" && s > 0 && l > 0)
+			r = sprintf("%.2f", hib ? s / l : l / s)
+		printf "%-34s %12s %12s %8s\n", w " (" u ")", s == "" ? "-" : s, l == "" ? "-" : l, r }'
+}
+{
+	echo "Skiff vs Linux PV guest ($(basename "$vmlinuz" | sed 's/vmlinuz-//')), both under Xen 4.17 in the emulated test host"
+	echo "(QEMU TCG, 2 cores: compare ratios; ratio > 1 means Skiff is better)"
+	printf "%-34s %12s %12s %8s\n" "" Skiff Linux ratio
+	row "disk write+flush, 64 MiB" "MB/s" "$skiff_w" "$linux_w" 1
+	row "disk read, 64 MiB" "MB/s" "$skiff_r" "$linux_r" 1
+	row "TCP in, iperf -c from dom0, 10 s" "Mbit/s" "$skiff_net" "$linux_net" 1
+	row "xl create -> ready" "s" "$skiff_boot" "$linux_boot" 0
+	row "image (Linux: bzImage + initramfs)" "bytes" "$skiff_size" "$linux_size" 0
+} | tee "$work/report.txt"
+echo "bench: report in build/bench/report.txt, consoles in build/bench/out/"
