@@ -74,6 +74,9 @@ struct netfront {
 	unsigned int tx_in_flight;
 	struct wait_queue tx_freed;
 	struct rx_slot rx_slots[RX_SLOTS];
+	uint16_t rx_unposted[RX_SLOTS]; /* ids to post (again): a stack, so a refill costs
+					 * the frames consumed, not a scan of the ring */
+	unsigned int nr_unposted;
 
 	void (*rx_fn)(struct netfront *dev, const void *frame, size_t len, void *arg);
 	void *rx_arg;
@@ -257,12 +260,11 @@ static void post_rx(struct netfront *dev)
 	bool posted = false;
 	int notify;
 
-	for (uint16_t id = 0; id < RX_SLOTS && !dev->broken; id++) {
+	while (dev->nr_unposted > 0 && !dev->broken && !RING_FULL(&dev->rx)) {
+		uint16_t id = dev->rx_unposted[dev->nr_unposted - 1];
 		struct rx_slot *s = &dev->rx_slots[id];
 		struct netif_rx_request *req;
 
-		if (s->posted || RING_FULL(&dev->rx))
-			continue;
 		if (!s->page) {
 			s->page = page_alloc(1);
 			if (!s->page)
@@ -271,6 +273,7 @@ static void post_rx(struct netfront *dev)
 		}
 		if (gnttab_grant_page(dev->xb.backend_id, s->page, false, &s->ref))
 			break;
+		dev->nr_unposted--;
 		s->posted = true;
 		req = RING_GET_REQUEST(&dev->rx, dev->rx.req_prod_pvt);
 		req->id = id;
@@ -343,6 +346,7 @@ static void receive(struct netfront *dev)
 				return;
 			s = &dev->rx_slots[rsp.id];
 			s->posted = false;
+			dev->rx_unposted[dev->nr_unposted++] = rsp.id;
 			end_grant(dev, &s->page, s->ref); /* before the frame is looked at */
 			if (ok && s->page) {
 				dev->stats.rx_frames++;
@@ -452,6 +456,8 @@ static int alloc_rings(struct netfront *dev)
 		dev->tx_slots[i].next_free = dev->tx_free;
 		dev->tx_free = (uint16_t)i;
 	}
+	for (unsigned int i = RX_SLOTS; i-- > 0;) /* so that id 0 is posted first */
+		dev->rx_unposted[dev->nr_unposted++] = (uint16_t)i;
 	return 0;
 }
 

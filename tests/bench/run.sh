@@ -5,8 +5,9 @@
 # smaller, for figures where less is better the ratio is Linux / Skiff).
 #
 # Measured, for each guest:
-#   disk   write+flush and read of a whole 64 MiB file-backed disk (blkback, loop)
-#   net    TCP throughput of 10 s of `iperf -c` from dom0 into the guest
+#   disk   write+flush and read of a whole 64 MiB file-backed disk (blkback, loop), 3 times
+#   net    TCP throughput of 10 s of `iperf -c` from dom0 into the guest, 3 times, the
+#          two guests up together and measured in turn
 #   boot   xl create -> the guest's "ready" line (network up, server listening)
 #   size   the kernel image (Linux: its bzImage and the initramfs of busybox and iperf)
 # All under QEMU's software emulation: compare the ratios, not the absolute figures.
@@ -40,7 +41,9 @@ cfg() { # NAME KERNEL MEMORY EXTRA IP_SUFFIX [more config lines]
 	for line in "$@"; do echo "$line"; done
 }
 disk() { echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/$1.img' ]"; }
-cfg skiff-disk blkcheck 64 "seed=1 bench" 11 "$(disk skiff)" >"$job/skiff-disk.cfg"
+for run in 1 2 3; do
+	cfg skiff-disk-$run blkcheck 64 "seed=1 bench" 11 "$(disk skiff)" >"$job/skiff-disk-$run.cfg"
+done
 cfg skiff-net iperf 64 "ip=10.0.0.12 netmask=255.255.255.0" 12 >"$job/skiff-net.cfg"
 cfg linux vmlinux 256 "console=hvc0 quiet ip=10.0.0.13" 13 "$(disk linux)" \
 	'ramdisk = "linux.cpio.gz"' >"$job/linux.cfg"
@@ -50,20 +53,27 @@ cat >"$job/job.sh" <<'JOB'
 dd if=/dev/zero of=/tmp/skiff.img bs=1M count=64 2>/dev/null
 dd if=/dev/zero of=/tmp/linux.img bs=1M count=64 2>/dev/null
 
-guest_run skiff-disk skiff-disk.cfg 600
+for run in 1 2 3; do
+	guest_run skiff-disk-$run skiff-disk-$run.cfg 600
+done
 
-if guest_start skiff-net skiff-net.cfg && guest_wait_line skiff-net '^iperf: listening' 120; then
+# Both network guests up at once, then iperf to each in turn, three times: the two
+# see the same host, and its noise, as much as possible.
+guest_start linux linux.cfg
+guest_start skiff-net skiff-net.cfg
+if guest_wait_line skiff-net '^iperf: listening' 120; then
 	echo "ready_s=$(uptime_s)" >>/out/skiff-net.result
-	iperf -c 10.0.0.12 -t 10 -f m >/out/skiff-iperf.txt 2>&1
 fi
-guest_wait skiff-net 1 >/dev/null # records its console
-xl destroy skiff-net
-
-if guest_start linux linux.cfg && guest_wait_line linux '^linux: ready' 600; then
+if guest_wait_line linux '^linux: ready' 600; then
 	echo "ready_s=$(uptime_s)" >>/out/linux.result
-	iperf -c 10.0.0.13 -t 10 -f m >/out/linux-iperf.txt 2>&1
 fi
+for run in 1 2 3; do
+	iperf -c 10.0.0.12 -t 10 -f m >/out/skiff-iperf-$run.txt 2>&1
+	iperf -c 10.0.0.13 -t 10 -f m >/out/linux-iperf-$run.txt 2>&1
+done
+guest_wait skiff-net 1 >/dev/null # records the consoles
 guest_wait linux 1 >/dev/null
+xl destroy skiff-net
 xl destroy linux
 JOB
 
@@ -79,28 +89,35 @@ num() { grep -o -E "$2" "$out/$1" 2>/dev/null | head -n 1 | grep -o -E '[0-9]+(\
 since_create() { awk -v a="$(field "$1" create_s)" -v b="$(field "$1" "$2")" \
 	'BEGIN { if (a != "" && b != "") printf "%.1f", b - a }'; }
 
-skiff_w=$(grep -o -E 'write\+flush [0-9]+ MiB in [0-9]+ ms: [0-9.]+ MB/s' "$out/skiff-disk.console" | grep -o -E '[0-9.]+ MB/s' | grep -o -E '[0-9.]+')
-skiff_r=$(grep -o -E 'read [0-9]+ MiB in [0-9]+ ms: [0-9.]+ MB/s' "$out/skiff-disk.console" | grep -o -E '[0-9.]+ MB/s' | grep -o -E '[0-9.]+')
-linux_w=$(num linux.console 'write\+flush [0-9.]+')
-linux_r=$(num linux.console 'read [0-9.]+')
-skiff_net=$(num skiff-iperf.txt '[0-9.]+ Mbits/sec')
-linux_net=$(num linux-iperf.txt '[0-9.]+ Mbits/sec')
+# median and range of the numbers on stdin: "61.2 (55.0-70.3)"
+stats() { sort -n | awk '{ v[NR] = $1 } END {
+	if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+skiff_w=$(cat "$out"/skiff-disk-*.console 2>/dev/null |
+	sed -n 's/.*write+flush [0-9]* MiB in [0-9]* ms: \([0-9.]*\) MB\/s.*/\1/p' | stats)
+skiff_r=$(cat "$out"/skiff-disk-*.console 2>/dev/null |
+	sed -n 's/.*: read [0-9]* MiB in [0-9]* ms: \([0-9.]*\) MB\/s.*/\1/p' | stats)
+linux_w=$(sed -n 's/^linux: disk write+flush \([0-9.]*\) MB.*/\1/p' "$out/linux.console" | stats)
+linux_r=$(sed -n 's/^linux: disk .* read \([0-9.]*\) MB.*/\1/p' "$out/linux.console" | stats)
+skiff_net=$(cat "$out"/skiff-iperf-*.txt 2>/dev/null | grep -o -E '[0-9.]+ Mbits/sec' |
+	cut -d' ' -f1 | stats)
+linux_net=$(cat "$out"/linux-iperf-*.txt 2>/dev/null | grep -o -E '[0-9.]+ Mbits/sec' |
+	cut -d' ' -f1 | stats)
 skiff_boot=$(since_create skiff-net ready_s)
 linux_boot=$(since_create linux ready_s)
 skiff_size=$(stat -c %s "$top/build/iperf/iperf.stripped")
 linux_size=$(($(stat -c %s "$vmlinuz") + $(stat -c %s "$job/linux.cpio.gz")))
 
-row() { # WHAT UNIT SKIFF LINUX HIGHER_IS_BETTER
+row() { # WHAT UNIT SKIFF LINUX HIGHER_IS_BETTER (SKIFF and LINUX: "median (min-max)")
 	awk -v w="$1" -v u="$2" -v s="$3" -v l="$4" -v hib="$5" 'BEGIN {
-		r = "n/a"
-		if (s != "" && l != "" && s > 0 && l > 0)
-			r = sprintf("%.2f", hib ? s / l : l / s)
-		printf "%-34s %12s %12s %8s\n", w " (" u ")", s == "" ? "-" : s, l == "" ? "-" : l, r }'
+		split(s, a, " "); split(l, b, " "); r = "n/a"
+		if (a[1] > 0 && b[1] > 0)
+			r = sprintf("%.2f", hib ? a[1] / b[1] : b[1] / a[1])
+		printf "%-36s %-22s %-22s %6s\n", w " (" u ")", s == "" ? "-" : s, l == "" ? "-" : l, r }'
 }
 {
 	echo "Skiff vs Linux PV guest ($(basename "$vmlinuz" | sed 's/vmlinuz-//')), both under Xen 4.17 in the emulated test host"
-	echo "(QEMU TCG, 2 cores: compare ratios; ratio > 1 means Skiff is better)"
-	printf "%-34s %12s %12s %8s\n" "" Skiff Linux ratio
+	echo "(QEMU TCG, 2 cores; median of 3 runs (min-max); ratio of medians, > 1: Skiff is better)"
+	printf "%-36s %-22s %-22s %6s\n" "" Skiff Linux ratio
 	row "disk write+flush, 64 MiB" "MB/s" "$skiff_w" "$linux_w" 1
 	row "disk read, 64 MiB" "MB/s" "$skiff_r" "$linux_r" 1
 	row "TCP in, iperf -c from dom0, 10 s" "Mbit/s" "$skiff_net" "$linux_net" 1
