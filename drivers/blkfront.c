@@ -28,6 +28,7 @@
 #include <skiff/thread.h>
 #include <skiff/xenstore.h>
 
+#include "drivers/event_throttle.h"
 #include "drivers/xenbus.h"
 #include "lib/page_alloc.h"
 #include "lib/printk.h"
@@ -78,6 +79,7 @@ struct blkfront {
 
 	bool pending;		/* set by the event handler, cleared by the thread */
 	struct wait_queue kick; /* the disk's thread waits here for events */
+	struct event_throttle throttle;
 	struct thread *thread;
 
 	bool broken, closing, stop_thread;
@@ -285,11 +287,17 @@ static int disk_thread(void *arg)
 	struct blkfront *dev = arg;
 
 	for (;;) {
+		RING_IDX before;
+
 		wait_event(&dev->kick, dev->pending || dev->stop_thread);
 		if (dev->stop_thread)
 			return 0;
+		before = dev->ring.rsp_cons;
 		dev->pending = false; /* before reading: an event after this is not lost */
 		handle_responses(dev);
+		if (!dev->broken && !dev->closing)
+			event_throttle(&dev->throttle, dev->port, dev->ring.rsp_cons != before,
+				       &dev->broken, dev->info.name);
 	}
 }
 

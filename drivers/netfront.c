@@ -28,6 +28,7 @@
 #include <skiff/thread.h>
 #include <skiff/xenstore.h>
 
+#include "drivers/event_throttle.h"
 #include "drivers/xenbus.h"
 #include "lib/page_alloc.h"
 #include "lib/printk.h"
@@ -84,6 +85,7 @@ struct netfront {
 
 	bool pending; /* set by the event handler */
 	struct wait_queue kick;
+	struct event_throttle throttle;
 	struct thread *thread;
 	bool broken, closing, stop_thread;
 	struct netfront *next_open;
@@ -377,16 +379,26 @@ static int vif_thread(void *arg)
 	struct netfront *dev = arg;
 
 	for (;;) {
+		RING_IDX tx_before, rx_before;
+
 		wait_event(&dev->kick, dev->pending || dev->stop_thread);
 		if (dev->stop_thread)
 			return 0;
+		tx_before = dev->tx.rsp_cons;
+		rx_before = dev->rx.rsp_cons;
 		dev->pending = false;
 		reap_tx(dev);
 		receive(dev);
 		/* Closing: keep reaping TX answers (close waits for them) but post no
 		 * more RX pages; close ends the thread through stop_thread. */
-		if (!dev->closing)
-			post_rx(dev);
+		if (dev->closing)
+			continue;
+		post_rx(dev);
+		if (!dev->broken)
+			event_throttle(&dev->throttle, dev->port,
+				       dev->tx.rsp_cons != tx_before ||
+					       dev->rx.rsp_cons != rx_before,
+				       &dev->broken, dev->info.name);
 	}
 }
 

@@ -20,6 +20,7 @@
  * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
  */
 #include "drivers/blkfront.c"
+#include "drivers/event_throttle.c"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -262,6 +263,14 @@ void evtchn_mask(evtchn_port_t port)
 	masks++;
 }
 
+static unsigned int unmasks, sleeps;
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	unmasks++;
+}
+
 int evtchn_notify(evtchn_port_t port)
 {
 	assert_int_equal(port, PORT);
@@ -339,6 +348,13 @@ bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
 uint64_t monotonic_ns(void)
 {
 	return now_ns;
+}
+
+/* The event throttle's pause: time passes, nothing else happens. */
+void msleep(uint64_t ms)
+{
+	sleeps++;
+	now_ns += ms * NSEC_PER_MSEC;
 }
 
 int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
@@ -456,8 +472,7 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 }
 
 /* The disks of the fake xenstore, numbered as xs_directory() lists them. */
-int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max,
-			unsigned int *count)
+int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
 {
 	assert_string_equal(class, "vbd");
 	*count = 0;
@@ -746,7 +761,7 @@ static void reset_stubs(void)
 	logbuf[0] = '\0';
 	bound_handler = NULL;
 	bound_arg = NULL;
-	masks = notifies = port_closes = 0;
+	masks = notifies = port_closes = unmasks = sleeps = 0;
 	masked_port = 0;
 	on_notify = NULL;
 	current = (struct thread *)&main_token;

@@ -24,6 +24,7 @@
  * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
  */
 #include "drivers/netfront.c"
+#include "drivers/event_throttle.c"
 #include "drivers/xenbus.c"
 #include "xen/xs_wire.c"
 
@@ -287,6 +288,14 @@ void evtchn_mask(evtchn_port_t port)
 	masks++;
 }
 
+static unsigned int unmasks, sleeps;
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	unmasks++;
+}
+
 int evtchn_notify(evtchn_port_t port)
 {
 	assert_int_equal(port, PORT);
@@ -399,6 +408,13 @@ bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
 uint64_t monotonic_ns(void)
 {
 	return now_ns;
+}
+
+/* The event throttle's pause: time passes, nothing else happens. */
+void msleep(uint64_t ms)
+{
+	sleeps++;
+	now_ns += ms * NSEC_PER_MSEC;
 }
 
 int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
@@ -886,7 +902,7 @@ static void reset_stubs(void)
 	clear_log();
 	bound_handler = NULL;
 	bound_arg = NULL;
-	masks = notifies = port_closes = 0;
+	masks = notifies = port_closes = unmasks = sleeps = 0;
 	masked_port = 0;
 	on_notify = NULL;
 	current = (struct thread *)&main_token;
@@ -1820,6 +1836,58 @@ static void interface_broken_in_the_rx_callback_delivers_no_more(void **state)
 	assert_logged("TX answer with unknown status 7");
 }
 
+/*
+ * A backend that notifies without end (XSA-391): after EVENT_STORM_RUN empty wake-ups
+ * the port is masked for a pause, which doubles while the storm lasts, up to its
+ * limit; one line is logged; real work ends the storm. The interface is not broken:
+ * a noisy backend is slowed down, not disconnected.
+ */
+static void event_storm_is_throttled(void **state)
+{
+	uint64_t t0;
+	unsigned int masks_before = masks;
+
+	for (unsigned int i = 0; i < EVENT_STORM_RUN - 1; i++)
+		run_vif_thread();
+	assert_int_equal(sleeps, 0);
+	run_vif_thread();
+	assert_int_equal(sleeps, 1);
+	assert_int_equal(masks, masks_before + 1);
+	assert_int_equal(unmasks, 1);
+	assert_logged("vif0: event storm from the backend (64 empty events in a row): throttling");
+	assert_false(dev->broken);
+	assert_true(dev->info.link_up);
+
+	/* Ten more runs of empty events: pauses of 2, 4, ... 64, then 100 ms each. */
+	t0 = now_ns;
+	for (unsigned int i = 0; i < 10 * EVENT_STORM_RUN; i++)
+		run_vif_thread();
+	assert_int_equal(sleeps, 11);
+	assert_int_equal(now_ns - t0, (2 + 4 + 8 + 16 + 32 + 64 + 4 * 100) * NSEC_PER_MSEC);
+
+	/* A frame is work: the storm is over and the frame arrives. */
+	deliver(frame_a, 0, 60);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(dev->throttle.delay_ms, 0);
+	assert_int_equal(dev->throttle.empty, 0);
+}
+
+/* A broken interface's port stays masked: the throttle never unmasks it. */
+static void storm_on_a_broken_interface_leaves_the_port_masked(void **state)
+{
+	take_rx();
+	rx_respond(RX_SLOTS, 0, 0, 60); /* bad id: broken */
+	run_vif_thread();
+	assert_true(dev->broken);
+	for (unsigned int i = 0; i < 2 * EVENT_STORM_RUN; i++) {
+		bound_handler(PORT, bound_arg);
+		if (thread_dev)
+			run_thread();
+	}
+	assert_int_equal(unmasks, 0);
+}
+
 static void shutdown_hook_closes_every_interface(void **state)
 {
 	assert_non_null(shutdown_fn);
@@ -1902,6 +1970,8 @@ int main(void)
 		T(close_from_the_rx_callback_touches_no_freed_memory),
 		T(close_reaps_answers_of_every_event),
 		T(interface_broken_in_the_rx_callback_delivers_no_more),
+		T(event_storm_is_throttled),
+		T(storm_on_a_broken_interface_leaves_the_port_masked),
 	};
 
 	return cmocka_run_group_tests_name("netfront", tests, NULL, NULL);
