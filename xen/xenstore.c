@@ -31,6 +31,9 @@
 #include "xen/xenstore.h"
 #include "xen/xs_wire.h"
 
+/* xenstored answers in milliseconds, even on a busy emulated host. */
+#define XS_REPLY_TIMEOUT_NS (20 * NSEC_PER_SEC)
+
 struct request {
 	uint32_t req_id;
 	uint32_t type;
@@ -200,8 +203,8 @@ static void deliver(const struct xsd_sockmsg *hdr, char *payload)
 	struct request *r = take_pending(hdr->req_id);
 
 	if (!r) {
-		printk("xenstore: reply %s to no request (id %u) dropped\n", xs_type_name(hdr->type),
-		       hdr->req_id);
+		printk("xenstore: reply %s to no request (id %u) dropped\n",
+		       xs_type_name(hdr->type), hdr->req_id);
 		free(payload);
 		return;
 	}
@@ -282,8 +285,8 @@ static int watch_thread(void *arg)
 }
 
 /* Send one request made of n pieces and wait for its reply. */
-static int talk(uint32_t type, xs_transaction_t t, const char *const parts[],
-		const uint32_t lens[], unsigned int n, char **reply, uint32_t *reply_len)
+static int talk(uint32_t type, xs_transaction_t t, const char *const parts[], const uint32_t lens[],
+		unsigned int n, char **reply, uint32_t *reply_len)
 {
 	struct request r = {.type = type};
 	struct xsd_sockmsg hdr = {.type = type, .tx_id = t};
@@ -308,8 +311,14 @@ static int talk(uint32_t type, xs_transaction_t t, const char *const parts[],
 	writer_busy = false;
 	wait_queue_wake_one(&writer_wq);
 
-	if (!rc)
-		wait_event(&r.wq, r.done || broken);
+	/* Bounded: a xenstored that stopped answering must not hang the caller for
+	 * ever. A reply that comes later finds no request and is dropped (deliver()). */
+	if (!rc && !wait_event_timeout(&r.wq, r.done || broken, XS_REPLY_TIMEOUT_NS)) {
+		take_pending(r.req_id);
+		printk("xenstore: no answer to request %u (type %u) in %llu s\n", r.req_id, type,
+		       (unsigned long long)(XS_REPLY_TIMEOUT_NS / NSEC_PER_SEC));
+		return -ETIMEDOUT;
+	}
 	if (!r.done) {
 		take_pending(r.req_id);
 		return -EIO;

@@ -3,6 +3,10 @@
  * each xenstore operation against xenstored (printing one "ok"/"FAILED" line each),
  * reports the changes dom0 makes under data/test through a watch, then waits for the
  * toolstack to ask it to stop (`xl shutdown` or `xl reboot`).
+ *
+ * With "stall" on its command line it checks instead that a xenstored which stops
+ * answering (dom0 freezes it with SIGSTOP) costs a request -ETIMEDOUT, not a hang, and
+ * that the client works again once xenstored does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +14,7 @@
 #include <string.h>
 #include <skiff/thread.h>
 #include <skiff/time.h>
+#include <skiff/xen.h>
 #include <skiff/xenstore.h>
 
 static int failures;
@@ -45,7 +50,8 @@ static void test_operations(void)
 	value = NULL;
 	check("read of a missing node is ENOENT", xs_read(0, "data/nope", &value) == -ENOENT);
 	check("write outside our home is EACCES", xs_write(0, "/local/domain/0/x", "1") == -EACCES);
-	check("mkdir+directory", xs_mkdir(0, "data/dir") == 0 && xs_write(0, "data/dir/x", "") == 0 &&
+	check("mkdir+directory", xs_mkdir(0, "data/dir") == 0 &&
+					 xs_write(0, "data/dir/x", "") == 0 &&
 					 xs_write(0, "data/dir/y", "") == 0 &&
 					 xs_directory(0, "data/dir", &names, &n) == 0 && n == 2);
 	free(names);
@@ -63,7 +69,8 @@ static void test_operations(void)
 	free(value);
 
 	check("integer parsing", xs_write(0, "data/n", "4096") == 0 &&
-					 xs_read_uint(0, "data/n", 65535, &num) == 0 && num == 4096);
+					 xs_read_uint(0, "data/n", 65535, &num) == 0 &&
+					 num == 4096);
 	check("integer out of range is ERANGE", xs_read_uint(0, "data/n", 100, &num) == -ERANGE);
 	xs_write(0, "data/n", "12x");
 	check("junk integer is EINVAL", xs_read_uint(0, "data/n", 100, &num) == -EINVAL);
@@ -83,7 +90,8 @@ static void test_operations(void)
 	xs_write(0, "data/counter", "0");
 	for (int i = 0; i < 5; i++)
 		rc = xs_transact(bump_counter, NULL);
-	check("transactions", rc == 0 && xs_read_uint(0, "data/counter", 100, &num) == 0 && num == 5);
+	check("transactions",
+	      rc == 0 && xs_read_uint(0, "data/counter", 100, &num) == 0 && num == 5);
 }
 
 static struct wait_queue changed = WAIT_QUEUE_INIT;
@@ -102,9 +110,43 @@ static void on_test_node(const char *path, void *arg)
 	wait_queue_wake_all(&changed);
 }
 
+static int stalled_xenstored(void)
+{
+	char *value = NULL;
+	uint64_t start;
+	int rc;
+
+	printf("xstest: ready for a stalled xenstored\n");
+	sleep(3); /* dom0 freezes xenstored meanwhile */
+	start = monotonic_ns();
+	rc = xs_read(XS_NO_TRANSACTION, "name", &value);
+	printf("xstest: read with xenstored stopped: %s after %llu s\n", strerror_name(-rc),
+	       (unsigned long long)((monotonic_ns() - start) / NSEC_PER_SEC));
+	free(value);
+	if (rc != -ETIMEDOUT)
+		return 1;
+	/* dom0 lets xenstored run again once it has seen the line above. */
+	for (int i = 0; i < 60; i++) {
+		value = NULL;
+		rc = xs_read(XS_NO_TRANSACTION, "name", &value);
+		if (rc == 0) {
+			printf("xstest: xenstore answers again: name = %s\n", value);
+			free(value);
+			return 0;
+		}
+		sleep(1);
+	}
+	return 1;
+}
+
 int main(void)
 {
+	struct skiff_domain_info d;
 	struct xs_watch *w;
+
+	skiff_domain_info(&d);
+	if (d.cmdline && strstr(d.cmdline, "stall"))
+		return stalled_xenstored();
 
 	printf("xstest: domain %u (%s)\n", xs_domid(), xs_domain_name());
 	test_operations();

@@ -29,6 +29,7 @@ for name in xsls xstest; do
 	"$top/tools/xlcfg.sh" $name $name 32 preserve >"$job/$name.cfg"
 done
 "$top/tools/xlcfg.sh" xstest-reboot xstest 32 preserve >"$job/xstest-reboot.cfg"
+"$top/tools/xlcfg.sh" xstest-stall xstest 32 preserve stall >"$job/xstest-stall.cfg"
 # blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one.
 blk_seed=7
 {
@@ -169,6 +170,20 @@ if guest_start iperf iperf.cfg && guest_wait_line iperf '^iperf: listening' 120;
 fi
 guest_wait iperf 60
 xl destroy iperf
+
+# Last, as it freezes dom0's xenstored (so no xl meanwhile: plain greps of the log).
+if guest_start xstest-stall xstest-stall.cfg &&
+	guest_wait_line xstest-stall '^xstest: ready for a stalled xenstored' 60; then
+	kill -STOP $(cat /run/xenstored.pid)
+	log=$(guest_console xstest-stall)
+	for i in $(seq 600); do
+		grep -q '^xstest: read with xenstored stopped' "$log" && break
+		sleep 0.1
+	done
+	kill -CONT $(cat /run/xenstored.pid)
+fi
+guest_wait xstest-stall 60
+xl destroy xstest-stall
 JOB
 
 # From this machine, fetch httpd's /stats through the test host's port forward (8080)
@@ -283,6 +298,12 @@ expect_lines xl_shutdown_is_acknowledged xstest '^Skiff: the toolstack asks for 
 expect_end xl_shutdown_powers_off xstest poweroff
 expect_lines xl_reboot_is_acknowledged xstest-reboot '^Skiff: the toolstack asks for reboot$'
 expect_end xl_reboot_reboots xstest-reboot reboot
+expect_lines xenstore_request_times_out_when_xenstored_stalls xstest-stall \
+	'^xenstore: no answer to request [0-9]+ \(type 2\) in 20 s$' \
+	'^xstest: read with xenstored stopped: ETIMEDOUT after 2[0-9] s$' \
+	'^xenstore: reply READ to no request \(id [0-9]+\) dropped$' \
+	'^xstest: xenstore answers again: name = xstest-stall$'
+expect_end xenstore_stall_guest_powers_off xstest-stall poweroff
 expect_lines xsls_lists_own_subtree xsls '^xsls: /local/domain/[0-9]+$' \
 	'^  name = "xsls"' '^  control = ' '^    feature-poweroff = "1"' '^  domid = "[0-9]+"'
 expect_end xsls_powers_off xsls poweroff
