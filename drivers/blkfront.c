@@ -83,6 +83,7 @@ struct blkfront {
 	struct thread *thread;
 
 	bool broken, closing, stop_thread;
+	bool released; /* disconnected, everything but this struct given back */
 	struct blkfront *next_open;
 };
 
@@ -712,12 +713,11 @@ static void unlink_open(struct blkfront *dev)
 	}
 }
 
-void blkfront_close(struct blkfront *dev)
+/* Disconnect and let go of everything the disk holds but its struct (the app's). */
+static void disconnect_disk(struct blkfront *dev)
 {
 	bool from_own_thread = thread_self() == dev->thread;
 
-	if (dev->closing)
-		return;
 	dev->closing = true;
 	wait_queue_wake_all(&dev->slot_freed); /* waiting submitters fail with -EIO */
 	if (!from_own_thread && !dev->broken &&
@@ -733,11 +733,38 @@ void blkfront_close(struct blkfront *dev)
 	if (dev->thread && !from_own_thread)
 		thread_join(dev->thread, NULL);
 	release(dev);
-	unlink_open(dev);
+	dev->released = true;
 	printk("blkfront %s: disconnected\n", dev->info.name);
-	if (from_own_thread)
+}
+
+void blkfront_close(struct blkfront *dev)
+{
+	if (!dev->closing)
+		disconnect_disk(dev);
+	else if (!dev->released)
+		return; /* another thread is disconnecting it right now */
+	unlink_open(dev);
+	if (thread_self() == dev->thread)
 		return; /* the thread still runs on dev: leave it (the domain is stopping) */
 	free(dev);
+}
+
+/*
+ * The backend leaves while we are connected: `xl block-detach`, or the toolstack
+ * tearing the device down. Follow it (Closing, Closed) so that the toolstack can finish,
+ * and fail what is outstanding; the app's handle stays valid (requests get -EIO) until
+ * it calls blkfront_close(). Runs in the xenstore watch thread.
+ */
+static void backend_state(void *arg, int state)
+{
+	struct blkfront *dev = arg;
+
+	if (dev->closing || (state != XenbusStateClosing && state != XenbusStateClosed &&
+			     state != XenbusStateUnknown))
+		return;
+	printk("blkfront %s: the backend is going away (%s): detaching\n", dev->info.name,
+	       xenbus_state_name(state));
+	disconnect_disk(dev);
 }
 
 static void close_all(void *arg)
@@ -784,6 +811,8 @@ struct blkfront *blkfront_open(unsigned int index)
 		free(dev); /* (connect() makes the disk's thread only once nothing can fail) */
 		return NULL;
 	}
+	dev->xb.on_backend_state = backend_state;
+	dev->xb.on_backend_state_arg = dev;
 	dev->next_open = open_disks;
 	open_disks = dev;
 	return dev;

@@ -88,6 +88,7 @@ struct netfront {
 	struct event_throttle throttle;
 	struct thread *thread;
 	bool broken, closing, stop_thread;
+	bool released; /* disconnected, everything but this struct given back */
 	struct netfront *next_open;
 };
 
@@ -564,12 +565,11 @@ static void unlink_open(struct netfront *dev)
 	}
 }
 
-void netfront_close(struct netfront *dev)
+/* Disconnect and let go of everything the interface holds but its struct (the app's). */
+static void disconnect_vif(struct netfront *dev)
 {
 	bool from_own_thread = thread_self() == dev->thread;
 
-	if (dev->closing)
-		return;
 	dev->closing = true;
 	dev->info.link_up = false;
 	wait_queue_wake_all(&dev->tx_freed);
@@ -582,10 +582,36 @@ void netfront_close(struct netfront *dev)
 	if (dev->thread && !from_own_thread)
 		thread_join(dev->thread, NULL);
 	release(dev);
-	unlink_open(dev);
+	dev->released = true;
 	printk("netfront %s: disconnected\n", dev->info.name);
-	if (!from_own_thread)
+}
+
+void netfront_close(struct netfront *dev)
+{
+	if (!dev->closing)
+		disconnect_vif(dev);
+	else if (!dev->released)
+		return; /* another thread is disconnecting it right now */
+	unlink_open(dev);
+	if (thread_self() != dev->thread)
 		free(dev);
+}
+
+/*
+ * The backend leaves while we are connected (`xl network-detach`): follow it so the
+ * toolstack can finish. The link goes down and sends fail with -EIO; the handle stays
+ * valid until netfront_close(). Runs in the xenstore watch thread.
+ */
+static void backend_state(void *arg, int state)
+{
+	struct netfront *dev = arg;
+
+	if (dev->closing || (state != XenbusStateClosing && state != XenbusStateClosed &&
+			     state != XenbusStateUnknown))
+		return;
+	printk("netfront %s: the backend is going away (%s): detaching\n", dev->info.name,
+	       xenbus_state_name(state));
+	disconnect_vif(dev);
 }
 
 static void close_all(void *arg)
@@ -640,6 +666,8 @@ netfront_open(unsigned int index,
 	printk("netfront %s: %02x:%02x:%02x:%02x:%02x:%02x, backend %s\n", dev->info.name,
 	       dev->info.mac[0], dev->info.mac[1], dev->info.mac[2], dev->info.mac[3],
 	       dev->info.mac[4], dev->info.mac[5], dev->xb.backend);
+	dev->xb.on_backend_state = backend_state;
+	dev->xb.on_backend_state_arg = dev;
 	dev->next_open = open_vifs;
 	open_vifs = dev;
 	return dev;

@@ -24,6 +24,10 @@ struct xenbus_device {
 	int backend_state; /* XenbusState*, as last read */
 	struct xs_watch *watch;
 	struct wait_queue state_changed;
+	/* If set (after xenbus_device_init), called in the xenstore watch thread after
+	 * every change of the backend's state: a driver learns of a hot-unplug here. */
+	void (*on_backend_state)(void *arg, int state);
+	void *on_backend_state_arg;
 };
 
 /*

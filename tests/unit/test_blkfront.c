@@ -471,6 +471,13 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return fn(TXN, arg);
 }
 
+const char *xenbus_state_name(int state)
+{
+	return state == XenbusStateClosing  ? "Closing"
+	       : state == XenbusStateClosed ? "Closed"
+					    : "?";
+}
+
 /* The disks of the fake xenstore, numbered as xs_directory() lists them. */
 int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
 {

@@ -1888,6 +1888,31 @@ static void storm_on_a_broken_interface_leaves_the_port_masked(void **state)
 	assert_int_equal(unmasks, 0);
 }
 
+/*
+ * `xl network-detach`: the backend goes to Closing while we are connected. We follow
+ * (Closing, Closed), give back every grant and page, and keep the struct for the app,
+ * whose sends now fail, until it closes the handle.
+ */
+static void backend_leaving_detaches_the_interface(void **state)
+{
+	struct netfront *held = dev;
+
+	assert_int_equal(send_frame(frame_a, 60), 0); /* one frame never answered */
+	set_backend_state(XenbusStateClosing);
+	assert_logged("netfront vif0: the backend is going away (Closing): detaching");
+	assert_logged("netfront vif0: disconnected");
+	assert_true(held->released);
+	assert_false(held->info.link_up);
+	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_null(watch_fn); /* no more callbacks for it */
+	assert_int_equal(send_frame(frame_b, 60), -EIO);
+	netfront_close(held); /* now only frees it */
+	dev = NULL;
+	assert_null(open_vifs);
+}
+
 static void shutdown_hook_closes_every_interface(void **state)
 {
 	assert_non_null(shutdown_fn);
@@ -1971,6 +1996,7 @@ int main(void)
 		T(close_reaps_answers_of_every_event),
 		T(interface_broken_in_the_rx_callback_delivers_no_more),
 		T(event_storm_is_throttled),
+		T(backend_leaving_detaches_the_interface),
 		T(storm_on_a_broken_interface_leaves_the_port_masked),
 	};
 
