@@ -1,0 +1,195 @@
+/*
+ * What the driver tests (test_blkfront.c, test_netfront.c) fake alike: printk kept in
+ * a buffer the tests read, pages that are tracked (a page freed while granted fails the
+ * test), and a grant table that records every grant, can refuse to end one (the backend
+ * still maps it) and counts double ends. Included once, after the driver's source, by
+ * a test that has defined FIRST_REF, MAX_REFS and MAX_PAGES.
+ */
+#ifndef TESTS_UNIT_FAKE_GUEST_H
+#define TESTS_UNIT_FAKE_GUEST_H
+
+/* ---- printk: kept for the tests to read ------------------------------------------ */
+
+static char logbuf[16384];
+static size_t loglen;
+
+int vprintk(const char *fmt, va_list ap)
+{
+	size_t room = sizeof(logbuf) - loglen;
+	int n = vsnprintf(logbuf + loglen, room, fmt, ap);
+
+	if (n > 0)
+		loglen += (size_t)n < room ? (size_t)n : room - 1;
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+static inline void clear_log(void)
+{
+	loglen = 0;
+	logbuf[0] = '\0';
+}
+
+static inline unsigned int times_logged(const char *text)
+{
+	unsigned int n = 0;
+
+	for (const char *p = strstr(logbuf, text); p; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+static void assert_logged(const char *text)
+{
+	if (!strstr(logbuf, text))
+		fail_msg("log lacks \"%s\"; it holds:\n%s", text, logbuf);
+}
+
+/* ---- libc: what glibc 2.36 lacks ---------------------------------------------------- */
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+/* ---- pages ----------------------------------------------------------------------- */
+
+static struct live_page {
+	char *p;
+	unsigned long n;
+} live[MAX_PAGES];
+static unsigned int page_allocs;
+
+static bool page_is_granted(const char *p, unsigned long n);
+
+void *page_alloc(unsigned long n)
+{
+	char *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+
+	assert_non_null(p);
+	memset(p, 0xa5, n * PAGE_SIZE); /* garbage, as a reused page would hold */
+	for (unsigned int i = 0; i < MAX_PAGES; i++) {
+		if (!live[i].p) {
+			live[i].p = p;
+			live[i].n = n;
+			page_allocs++;
+			return p;
+		}
+	}
+	fail_msg("more than %u runs of pages in use", MAX_PAGES);
+	return NULL;
+}
+
+static struct live_page *live_run(const void *p)
+{
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p && (const char *)p >= live[i].p &&
+		    (const char *)p < live[i].p + live[i].n * PAGE_SIZE)
+			return &live[i];
+	return NULL;
+}
+
+void page_free(void *p, unsigned long n)
+{
+	struct live_page *lp = live_run(p);
+
+	if (!lp || lp->p != p)
+		fail_msg("page_free(%p): not a run of pages in use", p);
+	assert_int_equal(lp->n, n);
+	if (page_is_granted(p, n))
+		fail_msg("page %p freed while the backend may still map it", p);
+	free(p);
+	lp->p = NULL;
+}
+
+static unsigned int live_pages(void)
+{
+	unsigned int count = 0;
+
+	for (unsigned int i = 0; i < MAX_PAGES; i++)
+		if (live[i].p)
+			count += live[i].n;
+	return count;
+}
+
+/* ---- grants ---------------------------------------------------------------------- */
+
+static struct grant {
+	char *va;
+	domid_t domid;
+	bool readonly, active;
+	int busy; /* end_access refuses this many more times; < 0: always (still mapped) */
+} grants[MAX_REFS];
+static grant_ref_t next_ref;
+static unsigned int double_ends;
+
+int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
+{
+	if ((uintptr_t)va % PAGE_SIZE)
+		fail_msg("grant of %p: not a page", va);
+	if (!live_run(va))
+		fail_msg("grant of %p: not an allocated page", va);
+	if (next_ref >= MAX_REFS)
+		return -ENOSPC;
+	grants[next_ref] = (struct grant){
+		.va = (char *)va, .domid = domid, .readonly = readonly, .active = true};
+	*ref = next_ref++;
+	return 0;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+	struct grant *g;
+
+	if (ref < FIRST_REF || ref >= next_ref)
+		fail_msg("gnttab_end_access(%u): never granted", ref);
+	g = &grants[ref];
+	if (!g->active) {
+		double_ends++; /* xen/gnttab.c finds flags 0, "ends" it and frees the ref again */
+		return 0;
+	}
+	if (g->busy) {
+		if (g->busy > 0)
+			g->busy--;
+		return -EBUSY;
+	}
+	g->active = false;
+	return 0;
+}
+
+static bool page_is_granted(const char *p, unsigned long n)
+{
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		if (grants[r].active && grants[r].va >= p && grants[r].va < p + n * PAGE_SIZE)
+			return true;
+	return false;
+}
+
+static unsigned int active_grants(void)
+{
+	unsigned int count = 0;
+
+	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
+		count += grants[r].active;
+	return count;
+}
+
+#endif
