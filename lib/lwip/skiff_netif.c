@@ -93,8 +93,9 @@ err_t skiff_netif_init(struct netif *netif)
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, info->mac, ETH_HWADDR_LEN);
 	/*
-	 * The link is up for as long as the device is open: netfront_open() only returns
-	 * a connected device, and netfront reports no later change of link state.
+	 * Up from the start: netfront_open() only returns a connected device. After a
+	 * hot-unplug (xl network-detach) the flag stays, but every send fails (-EIO,
+	 * counted in tx_errors): lwIP is not told of the change yet.
 	 */
 	netif->flags =
 		NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;

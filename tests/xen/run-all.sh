@@ -58,6 +58,9 @@ blk_seed=7
 	"$top/tools/xlcfg.sh" iperf iperf 64 preserve "ip=10.0.0.5 netmask=255.255.255.0 gw=10.0.0.1"
 	echo "vif = [ 'mac=00:16:3e:5a:1f:05,bridge=xenbr0' ]"
 } >"$job/iperf.cfg"
+# Bad address settings on the command line: a clear error, no network, no fault.
+"$top/tools/xlcfg.sh" echo-badip echo 32 preserve "ip=10.0.0.300 gw=10.0.0.1" >"$job/echo-badip.cfg"
+"$top/tools/xlcfg.sh" echo-badmask echo 32 preserve "ip=10.0.0.7 netmask=255.0.255.0" >"$job/echo-badmask.cfg"
 gcc -static -O2 -Wall -Werror -o "$job/nettest" "$top/tests/xen/nettest.c"
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
@@ -140,6 +143,9 @@ fi
 guest_wait echo-dhcp 60
 xl destroy echo-dhcp
 killall udhcpd
+
+guest_run echo-badip echo-badip.cfg 60
+guest_run echo-badmask echo-badmask.cfg 60
 
 # A malformed mac in xenstore, written while the guest is paused, before it runs.
 if xl create -p echo-badmac.cfg >/out/echo-badmac.create.log 2>&1; then
@@ -380,6 +386,18 @@ if grep -q 'Fatal exception' "$results/echo-badmac.console" 2>/dev/null; then
 else
 	expect_end malformed_mac_is_no_fault echo-badmac crash
 fi
+
+expect_lines bad_ip_on_the_command_line_is_a_clear_error echo-badip \
+	'^net: bad ip=10\.0\.0\.300 on the command line$' '^echo: no network'
+expect_lines bad_netmask_on_the_command_line_is_a_clear_error echo-badmask \
+	'^net: netmask 255\.0\.255\.0 is not a run of ones$' '^echo: no network'
+for name in echo-badip echo-badmask; do
+	if grep -q 'Fatal exception' "$results/$name.console" 2>/dev/null; then
+		fail "${name}_is_no_fault" "the guest faulted"
+	else
+		expect_end "${name}_is_no_fault" $name crash # exit(1): the app's own report
+	fi
+done
 
 # httpd.
 expect_file httpd_serves_the_page httpd-index.html '<li>Xen 4\.17\.[0-9]+, domain [0-9]+</li>'
