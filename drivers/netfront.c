@@ -80,7 +80,8 @@ struct netfront {
 	unsigned int nr_unposted;
 
 	void (*rx_fn)(struct netfront *dev, const void *frame, size_t len, void *arg);
-	void *rx_arg;
+	void *rx_arg; /* for link_fn too */
+	void (*link_fn)(struct netfront *dev, bool up, void *arg);
 	struct netfront_stats stats;
 
 	bool pending; /* set by the event handler */
@@ -572,7 +573,11 @@ static void disconnect_vif(struct netfront *dev)
 
 	dev->closing = true;
 	dev->info.link_up = false;
+	/* Senders waiting for ring space give up first: one may hold the lock the link
+	 * callback takes (lwIP's core lock). */
 	wait_queue_wake_all(&dev->tx_freed);
+	if (dev->link_fn)
+		dev->link_fn(dev, false, dev->rx_arg);
 	/* Let frames already queued go out (briefly), then leave. */
 	if (!dev->broken && !from_own_thread)
 		wait_event_timeout(&dev->tx_freed, dev->tx_in_flight == 0, 1000 * NSEC_PER_MSEC);
@@ -671,6 +676,12 @@ netfront_open(unsigned int index,
 	dev->next_open = open_vifs;
 	open_vifs = dev;
 	return dev;
+}
+
+void netfront_set_link_callback(struct netfront *dev,
+				void (*fn)(struct netfront *dev, bool up, void *arg))
+{
+	dev->link_fn = fn;
 }
 
 const struct netfront_info *netfront_info(const struct netfront *dev)

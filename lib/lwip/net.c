@@ -199,6 +199,7 @@ int skiff_net_start(void)
 	UNLOCK_TCPIP_CORE();
 	if (rc)
 		return rc;
+	netfront_set_link_callback(dev, skiff_netif_link); /* a hot-unplug: link down */
 	return skiff_net_wait_address(SKIFF_NET_ADDRESS_TIMEOUT_MS);
 }
 

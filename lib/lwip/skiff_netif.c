@@ -9,6 +9,7 @@
  * holding the core mutex), so one frame at a time. netfront_send() may wait for ring
  * space with the mutex held; that is fine, since the ring drains without lwIP.
  */
+#include <stdio.h>
 #include <string.h>
 #include <skiff/netfront.h>
 
@@ -92,14 +93,26 @@ err_t skiff_netif_init(struct netif *netif)
 	netif->mtu = info->mtu;
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, info->mac, ETH_HWADDR_LEN);
-	/*
-	 * Up from the start: netfront_open() only returns a connected device. After a
-	 * hot-unplug (xl network-detach) the flag stays, but every send fails (-EIO,
-	 * counted in tx_errors): lwIP is not told of the change yet.
-	 */
+	/* Up from the start: netfront_open() only returns a connected device; netfront
+	 * tells skiff_netif_link() when that ends. */
 	netif->flags =
 		NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
 	return ERR_OK;
+}
+
+void skiff_netif_link(struct netfront *dev, bool up, void *arg)
+{
+	struct netif *netif = arg;
+
+	/* netfront calls this from the thread that disconnects it, which never holds the
+	 * core lock (threads only do inside lwIP calls). */
+	LOCK_TCPIP_CORE();
+	if (up)
+		netif_set_link_up(netif);
+	else
+		netif_set_link_down(netif);
+	UNLOCK_TCPIP_CORE();
+	printf("net: %s link %s\n", netfront_info(dev)->name, up ? "up" : "down");
 }
 
 void skiff_netif_counters(struct skiff_net_stats *stats)

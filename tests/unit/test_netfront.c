@@ -1711,12 +1711,25 @@ static void storm_on_a_broken_interface_leaves_the_port_masked(void **state)
  * (Closing, Closed), give back every grant and page, and keep the struct for the app,
  * whose sends now fail, until it closes the handle.
  */
+static unsigned int link_downs;
+
+static void count_link(struct netfront *d, bool up, void *arg)
+{
+	assert_ptr_equal(d, dev);
+	assert_false(up);
+	assert_true(d->closing); /* senders already told to give up */
+	link_downs++;
+}
+
 static void backend_leaving_detaches_the_interface(void **state)
 {
 	struct netfront *held = dev;
 
+	link_downs = 0;
+	netfront_set_link_callback(dev, count_link);
 	assert_int_equal(send_frame(frame_a, 60), 0); /* one frame never answered */
 	set_backend_state(XenbusStateClosing);
+	assert_int_equal(link_downs, 1);
 	assert_logged("netfront vif0: the backend is going away (Closing): detaching");
 	assert_logged("netfront vif0: disconnected");
 	assert_true(held->released);

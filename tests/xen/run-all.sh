@@ -412,7 +412,7 @@ else
 fi
 expect_lines netfront_follows_xl_network_detach httpd \
 	'^netfront vif0: the backend is going away \(Closing\): detaching$' \
-	'^netfront vif0: disconnected$'
+	'^net: vif0 link down$' '^netfront vif0: disconnected$'
 expect_file xl_network_detach_succeeds httpd-detach.txt '^status=0$'
 expect_end httpd_powers_off httpd poweroff
 
