@@ -151,9 +151,9 @@ static int render_html(char *b, size_t size, const struct facts *f)
 			"<li>received: %llu frames, %llu bytes, %llu errors, %llu dropped</li>\n"
 			"<li>sent: %llu frames, %llu bytes, %llu errors, %llu dropped</li>\n"
 			"</ul>\n<p><a href=\"/stats\">/stats</a> as JSON</p></body></html>\n",
-			f->dom.name ? f->dom.name : "", f->dom.name ? f->dom.name : "",
-			f->uptime_s, f->dom.xen_major, f->dom.xen_minor, f->dom.xen_extra,
-			f->dom.domid, f->addr.ip_text, requests, (unsigned long long)s->rx_frames,
+			f->dom.name ? f->dom.name : "", f->dom.name ? f->dom.name : "", f->uptime_s,
+			f->dom.xen_major, f->dom.xen_minor, f->dom.xen_extra, f->dom.domid,
+			f->addr.ip_text, requests, (unsigned long long)s->rx_frames,
 			(unsigned long long)s->rx_bytes, (unsigned long long)s->rx_errors,
 			(unsigned long long)s->rx_dropped, (unsigned long long)s->tx_frames,
 			(unsigned long long)s->tx_bytes, (unsigned long long)s->tx_errors,
@@ -209,8 +209,7 @@ static bool respond(int fd, const struct request *r, const char *peer)
 		 "HTTP/1.1 %s\r\nServer: Skiff\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
 		 "Cache-Control: no-store\r\nConnection: %s\r\n%s\r\n",
 		 status, type, len, r->keep_alive ? "keep-alive" : "close",
-		 head_only || !r->http11 || !r->keep_alive ? ""
-							  : "Keep-Alive: timeout=30\r\n");
+		 head_only || !r->http11 || !r->keep_alive ? "" : "Keep-Alive: timeout=30\r\n");
 	if (!send_all(fd, head, strlen(head)))
 		return false;
 	if (!head_only && !send_all(fd, body, (size_t)len))
@@ -222,8 +221,8 @@ static void reply_error(int fd, const char *status)
 {
 	char msg[160];
 
-	snprintf(msg, sizeof(msg),
-		 "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+	snprintf(msg, sizeof(msg), "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		 status);
 	send_all(fd, msg, strlen(msg));
 }
 

@@ -8,8 +8,8 @@ struct skiff_domain_info {
 	unsigned long memory_kib; /* RAM the domain booted with */
 	unsigned int nr_vcpus;
 	const char *cmdline; /* the xl config's extra= */
-	unsigned int domid;     /* from xenstore (0 if xenstore is not up) */
-	const char *name;       /* the domain's name, from xenstore */
+	unsigned int domid;  /* from xenstore (0 if xenstore is not up) */
+	const char *name;    /* the domain's name, from xenstore */
 };
 
 void skiff_domain_info(struct skiff_domain_info *info);

@@ -44,7 +44,7 @@ static void payloads_must_have_their_shape(void **state)
 	assert_int_equal(xs_check_payload(XS_WRITE, "OK", 3), 0);
 	assert_int_equal(xs_check_payload(XS_WRITE, "OK", 2), -EBADMSG_); /* no NUL */
 	assert_int_equal(xs_check_payload(XS_WRITE, "NO", 3), -EBADMSG_);
-	assert_int_equal(xs_check_payload(XS_READ, "\x01\x02", 2), 0);	  /* any bytes */
+	assert_int_equal(xs_check_payload(XS_READ, "\x01\x02", 2), 0); /* any bytes */
 	assert_int_equal(xs_check_payload(XS_DIRECTORY, "a\0bb", 5), 0);
 	assert_int_equal(xs_check_payload(XS_DIRECTORY, "", 0), 0);
 	assert_int_equal(xs_check_payload(XS_DIRECTORY, "a\0bb", 4), -EBADMSG_);
@@ -64,8 +64,8 @@ static void errors_map_to_errno(void **state)
 	assert_int_equal(xs_error_errno("EACCES", 7), -13);
 	assert_int_equal(xs_error_errno("EAGAIN", 7), -11);
 	assert_int_equal(xs_error_errno("E2BIG", 6), -7);
-	assert_int_equal(xs_error_errno("ENOENTX", 8), -5);  /* unknown: EIO */
-	assert_int_equal(xs_error_errno("ENOENT", 6), -5);   /* no NUL: not a match */
+	assert_int_equal(xs_error_errno("ENOENTX", 8), -5); /* unknown: EIO */
+	assert_int_equal(xs_error_errno("ENOENT", 6), -5);  /* no NUL: not a match */
 }
 
 static void split_finds_each_string(void **state)

@@ -86,8 +86,8 @@ static int tcp_echo(const char *ip, const char *port, long long total)
 		struct pollfd p = {.fd = fd, .events = POLLIN | (sent < total ? POLLOUT : 0)};
 
 		if (poll(&p, 1, 30000) <= 0) {
-			fprintf(stderr, "nettest: tcp-echo stalled: sent %lld, got back %lld\n", sent,
-				got);
+			fprintf(stderr, "nettest: tcp-echo stalled: sent %lld, got back %lld\n",
+				sent, got);
 			return 1;
 		}
 		if (p.revents & POLLIN) {
@@ -104,7 +104,8 @@ static int tcp_echo(const char *ip, const char *port, long long total)
 			got += n;
 		}
 		if ((p.revents & POLLOUT) && sent < total) {
-			size_t n = total - sent < (long long)sizeof(buf) ? total - sent : sizeof(buf);
+			size_t n =
+				total - sent < (long long)sizeof(buf) ? total - sent : sizeof(buf);
 			ssize_t w;
 
 			for (size_t i = 0; i < n; i++)
@@ -317,7 +318,8 @@ int main(int argc, char **argv)
 		return http(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "relay"))
 		return relay(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
-			"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT\n");
+	fprintf(stderr,
+		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
+		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT\n");
 	return 2;
 }
