@@ -2,8 +2,9 @@
  * What the driver tests (test_blkfront.c, test_netfront.c) fake alike: printk kept in
  * a buffer the tests read, pages that are tracked (a page freed while granted fails the
  * test), and a grant table that records every grant, can refuse to end one (the backend
- * still maps it) and counts double ends. Included once, after the driver's source, by
- * a test that has defined FIRST_REF, MAX_REFS and MAX_PAGES.
+ * still maps it) and counts double ends; event channels that record binds, masks and
+ * notifications. Included once, after the driver's source, by a test that has defined
+ * FIRST_REF, MAX_REFS, MAX_PAGES, PORT and BACKEND_ID.
  */
 #ifndef TESTS_UNIT_FAKE_GUEST_H
 #define TESTS_UNIT_FAKE_GUEST_H
@@ -190,6 +191,59 @@ static unsigned int active_grants(void)
 	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
 		count += grants[r].active;
 	return count;
+}
+
+/* ---- event channels -------------------------------------------------------------- */
+
+static evtchn_handler_t bound_handler;
+static void *bound_arg;
+static unsigned int masks, notifies, port_closes;
+static evtchn_port_t masked_port;
+static void (*on_notify)(void); /* runs when the backend is told about new requests */
+
+int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	assert_int_equal(remote, BACKEND_ID);
+	*port = PORT;
+	return 0;
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = handler;
+	bound_arg = arg;
+	return 0;
+}
+
+void evtchn_close(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	bound_handler = NULL;
+	port_closes++;
+}
+
+void evtchn_mask(evtchn_port_t port)
+{
+	masked_port = port;
+	masks++;
+}
+
+static unsigned int unmasks, sleeps;
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	unmasks++;
+}
+
+int evtchn_notify(evtchn_port_t port)
+{
+	assert_int_equal(port, PORT);
+	notifies++;
+	if (on_notify)
+		on_notify();
+	return 0;
 }
 
 #endif

@@ -60,59 +60,6 @@ void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
 		page_free(pages, n);
 }
 
-/* ---- event channels -------------------------------------------------------------- */
-
-static evtchn_handler_t bound_handler;
-static void *bound_arg;
-static unsigned int masks, notifies, port_closes;
-static evtchn_port_t masked_port;
-static void (*on_notify)(void); /* runs when the backend is told about new requests */
-
-int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
-{
-	assert_int_equal(remote, BACKEND_ID);
-	*port = PORT;
-	return 0;
-}
-
-int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
-{
-	assert_int_equal(port, PORT);
-	bound_handler = handler;
-	bound_arg = arg;
-	return 0;
-}
-
-void evtchn_close(evtchn_port_t port)
-{
-	assert_int_equal(port, PORT);
-	bound_handler = NULL;
-	port_closes++;
-}
-
-void evtchn_mask(evtchn_port_t port)
-{
-	masked_port = port;
-	masks++;
-}
-
-static unsigned int unmasks, sleeps;
-
-void evtchn_unmask(evtchn_port_t port)
-{
-	assert_int_equal(port, PORT);
-	unmasks++;
-}
-
-int evtchn_notify(evtchn_port_t port)
-{
-	assert_int_equal(port, PORT);
-	notifies++;
-	if (on_notify)
-		on_notify();
-	return 0;
-}
-
 /* ---- threads, wait queues, time --------------------------------------------------- */
 
 static char main_token, disk_token; /* what thread_self() and thread_create() return */
