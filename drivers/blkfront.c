@@ -755,13 +755,12 @@ void blkfront_close(struct blkfront *dev)
  * and fail what is outstanding; the app's handle stays valid (requests get -EIO) until
  * it calls blkfront_close(). Runs in the xenstore watch thread.
  */
-static void backend_state(void *arg, int state)
+static void backend_leaving(void *arg, int state)
 {
 	struct blkfront *dev = arg;
 
-	if (dev->closing || (state != XenbusStateClosing && state != XenbusStateClosed &&
-			     state != XenbusStateUnknown))
-		return;
+	if (dev->closing)
+		return; /* we are the ones leaving, or already gone */
 	printk("blkfront %s: the backend is going away (%s): detaching\n", dev->info.name,
 	       xenbus_state_name(state));
 	disconnect_disk(dev);
@@ -811,8 +810,8 @@ struct blkfront *blkfront_open(unsigned int index)
 		free(dev); /* (connect() makes the disk's thread only once nothing can fail) */
 		return NULL;
 	}
-	dev->xb.on_backend_state = backend_state;
-	dev->xb.on_backend_state_arg = dev;
+	dev->xb.on_backend_leaving = backend_leaving;
+	dev->xb.on_backend_leaving_arg = dev;
 	dev->next_open = open_disks;
 	open_disks = dev;
 	return dev;

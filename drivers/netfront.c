@@ -607,13 +607,12 @@ void netfront_close(struct netfront *dev)
  * toolstack can finish. The link goes down and sends fail with -EIO; the handle stays
  * valid until netfront_close(). Runs in the xenstore watch thread.
  */
-static void backend_state(void *arg, int state)
+static void backend_leaving(void *arg, int state)
 {
 	struct netfront *dev = arg;
 
-	if (dev->closing || (state != XenbusStateClosing && state != XenbusStateClosed &&
-			     state != XenbusStateUnknown))
-		return;
+	if (dev->closing)
+		return; /* we are the ones leaving, or already gone */
 	printk("netfront %s: the backend is going away (%s): detaching\n", dev->info.name,
 	       xenbus_state_name(state));
 	disconnect_vif(dev);
@@ -671,8 +670,8 @@ netfront_open(unsigned int index,
 	printk("netfront %s: %02x:%02x:%02x:%02x:%02x:%02x, backend %s\n", dev->info.name,
 	       dev->info.mac[0], dev->info.mac[1], dev->info.mac[2], dev->info.mac[3],
 	       dev->info.mac[4], dev->info.mac[5], dev->xb.backend);
-	dev->xb.on_backend_state = backend_state;
-	dev->xb.on_backend_state_arg = dev;
+	dev->xb.on_backend_leaving = backend_leaving;
+	dev->xb.on_backend_leaving_arg = dev;
 	dev->next_open = open_vifs;
 	open_vifs = dev;
 	return dev;

@@ -58,8 +58,9 @@ static void backend_state_changed(const char *path, void *arg)
 		state = XenbusStateUnknown; /* gone or garbage: treat it as no backend */
 	dev->backend_state = (int)state;
 	wait_queue_wake_all(&dev->state_changed);
-	if (dev->on_backend_state)
-		dev->on_backend_state(dev->on_backend_state_arg, (int)state);
+	if (dev->on_backend_leaving && (state == XenbusStateClosing || state == XenbusStateClosed ||
+					state == XenbusStateUnknown))
+		dev->on_backend_leaving(dev->on_backend_leaving_arg, (int)state);
 }
 
 int xenbus_device_init(struct xenbus_device *dev, const char *nodename)

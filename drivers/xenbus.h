@@ -24,10 +24,11 @@ struct xenbus_device {
 	int backend_state; /* XenbusState*, as last read */
 	struct xs_watch *watch;
 	struct wait_queue state_changed;
-	/* If set (after xenbus_device_init), called in the xenstore watch thread after
-	 * every change of the backend's state: a driver learns of a hot-unplug here. */
-	void (*on_backend_state)(void *arg, int state);
-	void *on_backend_state_arg;
+	/* If set (after xenbus_device_init), called in the xenstore watch thread when
+	 * the backend leaves: its state became Closing, Closed, or vanished (Unknown).
+	 * That is how a driver learns of a hot-unplug (xl block-detach, network-detach). */
+	void (*on_backend_leaving)(void *arg, int state);
+	void *on_backend_leaving_arg;
 };
 
 /*
