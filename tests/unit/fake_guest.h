@@ -1,60 +1,15 @@
 /*
  * What the driver tests (test_blkfront.c, test_netfront.c) fake alike: printk kept in
- * a buffer the tests read, pages that are tracked (a page freed while granted fails the
- * test), and a grant table that records every grant, can refuse to end one (the backend
- * still maps it) and counts double ends; event channels that record binds, masks and
- * notifications. Included once, after the driver's source, by a test that has defined
- * FIRST_REF, MAX_REFS, MAX_PAGES, PORT and BACKEND_ID.
+ * a buffer the tests read (fake_log.h), pages that are tracked (a page freed while granted fails
+ * the test), and a grant table that records every grant, can refuse to end one (the backend still
+ * maps it) and counts double ends; event channels that record binds, masks and notifications.
+ * Included once, after the driver's source, by a test that has defined FIRST_REF, MAX_REFS,
+ * MAX_PAGES, PORT and BACKEND_ID.
  */
 #ifndef TESTS_UNIT_FAKE_GUEST_H
 #define TESTS_UNIT_FAKE_GUEST_H
 
-/* ---- printk: kept for the tests to read ------------------------------------------ */
-
-static char logbuf[16384];
-static size_t loglen;
-
-int vprintk(const char *fmt, va_list ap)
-{
-	size_t room = sizeof(logbuf) - loglen;
-	int n = vsnprintf(logbuf + loglen, room, fmt, ap);
-
-	if (n > 0)
-		loglen += (size_t)n < room ? (size_t)n : room - 1;
-	return n;
-}
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-static inline void clear_log(void)
-{
-	loglen = 0;
-	logbuf[0] = '\0';
-}
-
-static inline unsigned int times_logged(const char *text)
-{
-	unsigned int n = 0;
-
-	for (const char *p = strstr(logbuf, text); p; p = strstr(p + 1, text))
-		n++;
-	return n;
-}
-
-static void assert_logged(const char *text)
-{
-	if (!strstr(logbuf, text))
-		fail_msg("log lacks \"%s\"; it holds:\n%s", text, logbuf);
-}
+#include "fake_log.h"
 
 /* ---- libc: what glibc 2.36 lacks ---------------------------------------------------- */
 

@@ -24,37 +24,7 @@ static long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int 
 #define MAX_RUNS  64
 #define TOOLSTACK 0 /* the domain that granted the reserved entries (dom0) */
 
-/* ---- printk ----------------------------------------------------------------------- */
-
-static char logbuf[4096];
-static size_t loglen;
-
-int vprintk(const char *fmt, va_list ap)
-{
-	size_t room = sizeof(logbuf) - loglen;
-	int n = vsnprintf(logbuf + loglen, room, fmt, ap);
-
-	if (n > 0)
-		loglen += (size_t)n < room ? (size_t)n : room - 1;
-	return n;
-}
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-static void assert_logged(const char *text)
-{
-	if (!strstr(logbuf, text))
-		fail_msg("log lacks \"%s\"; it holds:\n%s", text, logbuf);
-}
+#include "fake_log.h"
 
 /* ---- pages: runs of host memory, freed page by page like lib/page_alloc.c allows ---- */
 
