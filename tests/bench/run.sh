@@ -85,7 +85,6 @@ JOB
 
 # ---- the report ----------------------------------------------------------------
 field() { sed -n "s/^$2=//p" "$out/$1.result" 2>/dev/null | head -n 1; }
-num() { grep -o -E "$2" "$out/$1" 2>/dev/null | head -n 1 | grep -o -E '[0-9]+(\.[0-9]+)?' | head -n 1; }
 since_create() { awk -v a="$(field "$1" create_s)" -v b="$(field "$1" "$2")" \
 	'BEGIN { if (a != "" && b != "") printf "%.1f", b - a }'; }
 
