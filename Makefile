@@ -1,9 +1,10 @@
 # Skiff: a library operating system for Xen guests.
 #
 #   make [APP=hello]   build build/$(APP)/$(APP), an ELF image Xen boots as a PV domain
-#                      (apps/$(APP)/app.mk may add APP_LWIP := 1: lwIP, see lib/lwip)
+#                      (apps/$(APP)/app.mk may add APP_LWIP := 1: lwIP, see net/README.md)
 #   make run           build and boot it (xl on a Xen dom0, else the emulated test host)
-#   make test          unit tests on the host, then every Xen-booted test
+#   make test          make check, unit tests on the host, then every Xen-booted test
+#   make check         the layers hold: no include or call points up (tools/check-layers.sh)
 #   make unit          host unit tests only
 #   make xen-test      Xen-booted tests only (one test-host boot for the whole batch)
 #   make bench         Skiff against a Linux PV guest on the same host: ratios
@@ -13,6 +14,7 @@
 # libxen-dev (/usr/include/xen) through a symlink, so no other host header leaks in.
 
 APP ?= hello
+ARCH := x86_64
 # V=1 shows every command.
 Q := $(if $(V),,@)
 BUILD := build
@@ -28,20 +30,22 @@ OBJCOPY := objcopy
 # No red zone: Xen writes exception and event frames right below the interrupted %rsp.
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I include -iquote . -I $(BUILD)/xen-include \
+	-I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP
 LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
 APP_CFLAGS := $(COMMON_CFLAGS)
-ASFLAGS := -D__ASSEMBLY__ -I include -iquote . -I $(BUILD)/xen-include -MMD -MP
+ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
-	--no-warn-rwx-segments -T arch/x86_64/skiff.lds
+	--no-warn-rwx-segments -T arch/$(ARCH)/skiff.lds
 
-# The core (arch, xen, lib) is linked whole: boot code is reached only from the entry
-# point. Drivers come from a plain archive, so an image holds only the ones its app uses.
-LIB_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S xen/*.c lib/*.c)
+# The layers, bottom up (README.md, "Layout"; `make check` holds them to it).
+# The core (libc, arch, xen, kernel, xenbus) is linked whole: boot code is reached only
+# from the entry point. Drivers come from a plain archive, so an image holds only the
+# ones its app uses.
+LIB_SRCS := $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel/*.c xenbus/*.c)
 LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
 DRV_SRCS := $(wildcard drivers/*.c)
 DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
@@ -53,7 +57,7 @@ IMAGE := $(BUILD)/$(APP)/$(APP)
 APP_LIBS :=
 -include apps/$(APP)/app.mk
 
-.PHONY: all run test unit xen-test bench format deps clean
+.PHONY: all run test unit xen-test bench format deps clean check
 all: $(IMAGE)
 
 $(BUILD)/xen-include/xen:
@@ -73,12 +77,12 @@ $(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-# lwIP (lib/lwip/README.md), only for apps that ask: Debian's lwIP 2.1.3 source, fetched
+# lwIP (net/README.md), only for apps that ask: Debian's lwIP 2.1.3 source, fetched
 # into build/deps on first use, built with the library's flags into a plain archive.
 ifeq ($(APP_LWIP),1)
 LWIP_STAMP := $(BUILD)/deps/lwip/.done
 LWIP_SRC := $(BUILD)/deps/lwip/src-tree/src
-LWIP_INCLUDE := -I lib/lwip -I $(LWIP_SRC)/include
+LWIP_INCLUDE := -I net -I $(LWIP_SRC)/include
 # IPv4 core (IPv6 is off), the netconn and socket APIs, Ethernet and lwiperf. Files for
 # features lwipopts.h turns off compile to nothing; an image links only what it calls.
 LWIP_FILES := $(addprefix core/,init def dns inet_chksum ip mem memp netif pbuf raw stats sys \
@@ -87,7 +91,7 @@ LWIP_FILES := $(addprefix core/,init def dns inet_chksum ip mem memp netif pbuf 
 	$(addprefix api/,api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip) \
 	netif/ethernet apps/lwiperf/lwiperf
 LWIP_OBJS := $(patsubst %,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
-LWIP_PORT_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard lib/lwip/*.c)))
+LWIP_PORT_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard net/*.c)))
 # lwIP 2.1.3 builds clean with every warning of the library, so none is relaxed: add a
 # -Wno-... here rather than drop -Werror if another release needs one.
 LWIP_CFLAGS := $(LIB_CFLAGS) $(LWIP_INCLUDE)
@@ -122,7 +126,7 @@ $(BUILD)/libskiff-drivers.a: $(DRV_OBJS)
 # function moves between the two links (the last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
 	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o arch/x86_64/skiff.lds
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff.a $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds
 	@mkdir -p $(dir $@)
 	$(LD) $(LDFLAGS) -o $@ --whole-archive $(BUILD)/libskiff.a --no-whole-archive $(APP_OBJS) $(APP_LIBS) $(BUILD)/libskiff-drivers.a $(BUILD)/obj/empty-syms.o
 $(BUILD)/obj/empty-syms.o: tools/mksyms.sh
@@ -152,7 +156,14 @@ bench:
 
 test:
 	tools/install-deps.sh all
+	$(MAKE) check
 	tests/run-all.sh
+
+# The layers hold (tools/check-layers.sh): every app built, then its includes and the
+# symbols its objects use checked against the layer order.
+check:
+	$(Q)for app in $(patsubst apps/%/,%,$(wildcard apps/*/)); do echo "  APP     $$app";  $(MAKE) -s APP=$$app >/dev/null || exit 1; done
+	tools/check-layers.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -28,10 +28,10 @@
 #include <skiff/thread.h>
 #include <skiff/xenstore.h>
 
-#include "drivers/event_throttle.h"
-#include "drivers/xenbus.h"
-#include "lib/page_alloc.h"
-#include "lib/printk.h"
+#include "xenbus/event_throttle.h"
+#include "xenbus/xenbus.h"
+#include "libc/page_alloc.h"
+#include "libc/printk.h"
 #include "xen/events.h"
 #include "xen/gnttab.h"
 #include "xen/ring.h"

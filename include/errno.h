@@ -2,6 +2,8 @@
 #ifndef SKIFF_ERRNO_H
 #define SKIFF_ERRNO_H
 
+#include <stddef.h>
+
 #define EPERM	      1
 #define ENOENT	      2
 #define EIO	      5
@@ -45,5 +47,7 @@
 
 /* The name of an errno value ("ENOENT"), or "E?" for one not listed here. */
 const char *strerror_name(int err);
+/* The positive errno a name stands for ("ENOENT", len 6), or 0 if not listed. */
+int strerror_from_name(const char *name, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Turn `nm -n --defined-only` output into the assembly of the image's symbol table
-# (.skiff_syms): sorted addresses of text symbols and their names, read by lib/symbols.c
+# (.skiff_syms): sorted addresses of text symbols and their names, read by kernel/symbols.c
 # to print a backtrace with function names. With no input it makes an empty table.
 awk '
 BEGIN { n = 0 }

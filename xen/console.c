@@ -7,8 +7,8 @@
 #include <xen/xen.h>
 #include <xen/io/console.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
+#include <arch.h>
+#include <hypercall.h>
 #include "xen/console.h"
 #include "xen/events.h"
 #include "xen/sched.h"

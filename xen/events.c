@@ -4,9 +4,10 @@
 #include <xen/event_channel.h>
 #include <xen/version.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
-#include "lib/printk.h"
+#include <arch.h>
+#include <hypercall.h>
+#include "libc/printk.h"
+#include "arch/upcalls.h"
 #include "xen/events.h"
 
 #define BITS_PER_WORD (sizeof(xen_ulong_t) * 8)

@@ -14,10 +14,10 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
-#include "lib/page_alloc.h"
-#include "lib/printk.h"
+#include <arch.h>
+#include <hypercall.h>
+#include "libc/page_alloc.h"
+#include "libc/printk.h"
 #include "xen/gnttab.h"
 
 #define PER_FRAME  (PAGE_SIZE / sizeof(grant_entry_v1_t))

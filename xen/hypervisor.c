@@ -4,7 +4,7 @@
 #include <xen/version.h>
 #include <xen/vcpu.h>
 
-#include "arch/x86_64/hypercall.h"
+#include <hypercall.h>
 #include "xen/hypervisor.h"
 
 void xen_get_version(struct xen_version_info *v)

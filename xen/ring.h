@@ -12,7 +12,7 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
-#include "arch/x86_64/arch.h"
+#include <arch.h>
 
 #define xen_mb()  virt_mb()
 #define xen_rmb() virt_rmb()

@@ -1,5 +1,5 @@
 #include <stddef.h>
-#include "arch/x86_64/hypercall.h"
+#include <hypercall.h>
 #include "xen/sched.h"
 
 void xen_block(void)

@@ -2,9 +2,9 @@
 #include <xen/xen.h>
 #include <xen/vcpu.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
-#include "lib/printk.h"
+#include <arch.h>
+#include <hypercall.h>
+#include "libc/printk.h"
 #include "xen/events.h"
 #include "xen/time.h"
 

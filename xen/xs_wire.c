@@ -102,39 +102,12 @@ int xs_check_payload(uint32_t type, const char *payload, uint32_t len)
 	}
 }
 
-static const struct {
-	int err;
-	const char *name;
-} errors[] = {
-	{EINVAL, "EINVAL"},	    {EACCES, "EACCES"},
-	{EEXIST, "EEXIST"},	    {EISDIR, "EISDIR"},
-	{ENOENT, "ENOENT"},	    {ENOMEM, "ENOMEM"},
-	{ENOSPC, "ENOSPC"},	    {EIO, "EIO"},
-	{ENOTEMPTY, "ENOTEMPTY"},   {ENOSYS, "ENOSYS"},
-	{EROFS, "EROFS"},	    {EBUSY, "EBUSY"},
-	{EAGAIN, "EAGAIN"},	    {EISCONN, "EISCONN"},
-	{E2BIG, "E2BIG"},	    {EPERM, "EPERM"},
-	{ENODEV, "ENODEV"},	    {ERANGE, "ERANGE"},
-	{EBADMSG, "EBADMSG"},	    {ETIMEDOUT, "ETIMEDOUT"},
-	{EOPNOTSUPP, "EOPNOTSUPP"}, {ESHUTDOWN, "ESHUTDOWN"},
-};
-
 int xs_error_errno(const char *payload, uint32_t len)
 {
-	for (unsigned int i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-		if (len == strlen(errors[i].name) + 1 && !memcmp(payload, errors[i].name, len))
-			return -errors[i].err;
-	return -EIO;
-}
+	/* The payload is the error's name and its NUL: "ENOENT\0". */
+	int err = len && !payload[len - 1] ? strerror_from_name(payload, len - 1) : 0;
 
-const char *strerror_name(int err)
-{
-	if (err < 0)
-		err = -err;
-	for (unsigned int i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-		if (errors[i].err == err)
-			return errors[i].name;
-	return "E?";
+	return err ? -err : -EIO;
 }
 
 int xs_parse_uint(const char *s, unsigned long long max, unsigned long long *out)

@@ -48,9 +48,6 @@ struct boot_info {
 
 extern struct boot_info boot_info;
 
-/* The generic start of Skiff (lib/boot.c), called once arch set-up is done. */
-void kernel_main(void) __attribute__((noreturn));
-
 /* Registers saved on a trap or an event upcall (arch/x86_64/entry.S lays them out). */
 struct cpu_regs {
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
@@ -96,14 +93,14 @@ int arch_map_frame(void *va, unsigned long mfn);
 int arch_page_guard(void *va);
 int arch_page_unguard(void *va);
 
+/* Map all RAM, protect the image, unmap guard pages (mm.c); kernel_main calls it. */
+void arch_mm_init(void);
+
 /* Faults (arch/x86_64/traps.c). */
 void arch_traps_init(void);
 void arch_backtrace(unsigned long rbp, unsigned long rip);
 void arch_dump_regs(const struct cpu_regs *regs);
 /* The address of the caller's frame, for a backtrace from C. */
 #define arch_current_frame() ((unsigned long)__builtin_frame_address(0))
-
-/* Called by entry.S on an event upcall (xen/events.c). */
-void events_upcall(struct cpu_regs *regs);
 
 #endif

@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <xen/xen.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
-#include "arch/x86_64/pv.h"
-#include "lib/panic.h"
+#include <arch.h>
+#include <hypercall.h>
+#include "pv.h"
+#include "arch/upcalls.h"
 
 #define TABLE_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define ENTRIES	   512

@@ -25,7 +25,4 @@ static inline void *pv_mfn_to_virt(unsigned long mfn)
 	return arch_pfn_to_virt(pv_m2p[mfn]);
 }
 
-/* Map all RAM, protect the image, unmap guard pages (mm.c); kernel_main calls it. */
-void arch_mm_init(void);
-
 #endif

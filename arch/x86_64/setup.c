@@ -6,8 +6,9 @@
 #include <stdint.h>
 #include <xen/xen.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/pv.h"
+#include <arch.h>
+#include "arch/upcalls.h"
+#include "pv.h"
 
 struct boot_info boot_info;
 start_info_t *pv_start_info;

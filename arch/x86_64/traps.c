@@ -8,12 +8,12 @@
 #include <xen/xen.h>
 #include <xen/callback.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/hypercall.h"
-#include "arch/x86_64/pv.h"
-#include "lib/panic.h"
-#include "lib/printk.h"
-#include "lib/symbols.h"
+#include <arch.h>
+#include <hypercall.h>
+#include "pv.h"
+#include "arch/upcalls.h"
+#include "libc/printk.h"
+#include "arch/upcalls.h"
 
 #define TRAP(vec, dpl, fn)                                                                         \
 	{                                                                                          \

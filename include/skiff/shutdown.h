@@ -14,8 +14,9 @@ enum skiff_shutdown_kind { SKIFF_POWEROFF, SKIFF_REBOOT, SKIFF_HALT };
  */
 void skiff_set_shutdown_handler(void (*fn)(enum skiff_shutdown_kind kind, void *arg), void *arg);
 
-/* Run the at-shutdown hooks (drivers disconnect), then stop the domain. */
-void skiff_shutdown(enum skiff_shutdown_kind kind) __attribute__((noreturn));
+/* Run the at-shutdown hooks (drivers disconnect), then stop the domain: it does not
+ * return, but for a kind that is none of the above (-EINVAL, nothing done). */
+int skiff_shutdown(enum skiff_shutdown_kind kind);
 
 /* fn runs once before the domain stops (exit, skiff_shutdown), newest first. */
 int skiff_at_shutdown(void (*fn)(void *arg), void *arg);

@@ -20,7 +20,7 @@
  * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
  */
 #include "drivers/blkfront.c"
-#include "drivers/event_throttle.c"
+#include "xenbus/event_throttle.c"
 
 #include <setjmp.h>
 #include <cmocka.h>

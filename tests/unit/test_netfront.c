@@ -24,9 +24,10 @@
  * The driver uses the host's libc here (not Skiff's), so AddressSanitizer sees its heap.
  */
 #include "drivers/netfront.c"
-#include "drivers/event_throttle.c"
-#include "drivers/xenbus.c"
+#include "xenbus/event_throttle.c"
+#include "xenbus/xenbus.c"
 #include "xen/xs_wire.c"
+#include "libc/strerror.c"
 
 #include <setjmp.h>
 #include <cmocka.h>

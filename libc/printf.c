@@ -8,11 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/printk.h"
-
-#ifndef SKIFF_HOST_TEST
-#include "xen/console.h"
-#endif
+#include "libc/printk.h"
 
 struct sink {
 	char *buf;
@@ -263,19 +259,33 @@ int sprintf(char *buf, const char *fmt, ...)
 }
 
 #ifndef SKIFF_HOST_TEST
-static void console_sink_flush(struct sink *s)
+/* Where printf and printk output goes: nowhere until the kernel names the console. */
+static void (*output)(const char *buf, size_t len);
+
+void printk_set_output(void (*write)(const char *buf, size_t len))
 {
-	console_write(s->buf, s->len);
+	output = write;
+}
+
+static void write_out(const char *buf, size_t len)
+{
+	if (output)
+		output(buf, len);
+}
+
+static void output_sink_flush(struct sink *s)
+{
+	write_out(s->buf, s->len);
 	s->len = 0;
 }
 
 int vprintk(const char *fmt, va_list ap)
 {
 	char chunk[128];
-	struct sink s = {.buf = chunk, .size = sizeof(chunk), .flush = console_sink_flush};
+	struct sink s = {.buf = chunk, .size = sizeof(chunk), .flush = output_sink_flush};
 	int n = format(&s, fmt, ap);
 
-	console_sink_flush(&s);
+	output_sink_flush(&s);
 	return n;
 }
 
@@ -308,8 +318,8 @@ int printf(const char *fmt, ...)
 
 int puts(const char *str)
 {
-	console_write(str, strlen(str));
-	console_write("\n", 1);
+	write_out(str, strlen(str));
+	write_out("\n", 1);
 	return 1;
 }
 
@@ -317,7 +327,7 @@ int putchar(int c)
 {
 	char ch = (char)c;
 
-	console_write(&ch, 1);
+	write_out(&ch, 1);
 	return (unsigned char)c;
 }
 #endif

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/malloc.h"
-#include "lib/page_alloc.h"
-#include "lib/panic.h"
+#include "libc/malloc.h"
+#include "libc/page_alloc.h"
+#include "arch/upcalls.h"
 
 #define MAGIC	      0x5ca1ab1eU
 #define HEADER	      16

@@ -14,7 +14,7 @@
 #include <skiff/thread.h>
 #include <skiff/xen.h>
 
-#include "lib/lwip/skiff_netif.h"
+#include "net/skiff_netif.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/ip4_addr.h"

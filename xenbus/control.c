@@ -13,61 +13,11 @@
 #include <xen/xen.h>
 #include <xen/sched.h>
 
-#include "lib/control.h"
-#include "lib/printk.h"
-#include "xen/console.h"
-#include "xen/events.h"
-#include "xen/sched.h"
+#include "kernel/init.h"
+#include "libc/printk.h"
 
-struct hook {
-	void (*fn)(void *arg);
-	void *arg;
-	struct hook *next;
-};
-
-static struct hook *hooks;
 static void (*handler)(enum skiff_shutdown_kind kind, void *arg);
 static void *handler_arg;
-
-int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
-{
-	struct hook *h = malloc(sizeof(*h));
-
-	if (!h)
-		return -ENOMEM;
-	h->fn = fn;
-	h->arg = arg;
-	h->next = hooks;
-	hooks = h;
-	return 0;
-}
-
-void control_run_hooks(void)
-{
-	/* Each hook runs once, even if a hook itself ends up here again. */
-	while (hooks) {
-		struct hook *h = hooks;
-
-		hooks = h->next;
-		h->fn(h->arg);
-		free(h);
-	}
-}
-
-void skiff_shutdown(enum skiff_shutdown_kind kind)
-{
-	static const unsigned int reasons[] = {
-		[SKIFF_POWEROFF] = SHUTDOWN_poweroff,
-		[SKIFF_REBOOT] = SHUTDOWN_reboot,
-		[SKIFF_HALT] = SHUTDOWN_poweroff, /* Xen has no "halt": the domain just stops */
-	};
-
-	control_run_hooks();
-	events_save_disable();
-	printk("Skiff: %s\n", kind == SKIFF_REBOOT ? "rebooting" : "powering off");
-	console_flush();
-	xen_shutdown(reasons[kind]);
-}
 
 static void default_handler(enum skiff_shutdown_kind kind, void *arg)
 {
@@ -109,7 +59,7 @@ static void shutdown_watch(const char *path, void *arg)
 	free(value);
 }
 
-int control_init(void)
+static int control_init(void)
 {
 	if (!handler)
 		handler = default_handler;
@@ -118,3 +68,4 @@ int control_init(void)
 	/* "halt" needs no feature node: libxl creates only the ones above for a guest. */
 	return xs_watch("control/shutdown", shutdown_watch, NULL) ? 0 : -EIO;
 }
+KERNEL_INIT(2, control_init);

@@ -2,7 +2,7 @@
 #include <skiff/xen.h>
 #include <skiff/xenstore.h>
 
-#include "arch/x86_64/arch.h"
+#include <arch.h>
 #include "xen/hypervisor.h"
 
 void skiff_domain_info(struct skiff_domain_info *info)

@@ -7,46 +7,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
-#include <xen/xen.h>
-#include <xen/sched.h>
+#include <arch.h>
 
-#include "arch/x86_64/arch.h"
-#include "arch/x86_64/pv.h"
-#include "lib/control.h"
-#include "lib/malloc.h"
-#include "lib/page_alloc.h"
-#include "lib/panic.h"
-#include "lib/printk.h"
-#include "lib/thread_internal.h"
+#include "arch/upcalls.h"
+#include "kernel/init.h"
+#include "kernel/thread_internal.h"
+#include "libc/malloc.h"
+#include "libc/page_alloc.h"
+#include "libc/printk.h"
 #include "xen/console.h"
 #include "xen/events.h"
 #include "xen/gnttab.h"
-#include "xen/sched.h"
 #include "xen/time.h"
-#include "xen/xenstore.h"
 
 /* The application's entry point. */
 int main(void);
 
+extern const struct kernel_init __skiff_init_start[], __skiff_init_end[];
+
 /*
- * The first thread: the services that need threads, then the application.
- * Returning from main() ends the appliance, not just its thread.
+ * The first thread: the start-up steps that need threads (kernel/init.h: xenstore,
+ * control), then the application. Returning from main() ends the appliance, not just
+ * its thread.
  */
 static int main_thread(void *arg)
 {
-	int rc = xenstore_init(boot_info.store_ring, boot_info.store_evtchn);
+	for (const struct kernel_init *init = __skiff_init_start; init < __skiff_init_end; init++) {
+		int rc = init->fn();
 
-	if (rc)
-		printk("Skiff: no xenstore (%s): no devices, no shutdown requests\n",
-		       strerror_name(rc));
-	else if ((rc = control_init()))
-		printk("Skiff: cannot watch control/shutdown: %s\n", strerror_name(rc));
+		if (rc)
+			printk("Skiff: start-up step %s failed (%s)\n", init->name,
+			       strerror_name(rc));
+	}
 	exit(main());
 }
 
 void kernel_main(void)
 {
 	console_init(boot_info.console_ring, boot_info.console_evtchn);
+	printk_set_output(console_write);
 	arch_traps_init();
 	arch_mm_init();
 	events_init();
@@ -61,23 +60,4 @@ void kernel_main(void)
 	       boot_info.nx ? "on" : "off", boot_info.cmdline);
 
 	threads_start(main_thread, NULL);
-}
-
-void exit(int status)
-{
-	control_run_hooks();
-	events_save_disable();
-	if (status == 0) {
-		printk("Skiff: exit(0), powering off\n");
-		console_flush();
-		xen_shutdown(SHUTDOWN_poweroff);
-	}
-	printk("Skiff: exit(%d), crashing the domain to report the failure\n", status);
-	console_flush();
-	xen_shutdown(SHUTDOWN_crash);
-}
-
-void abort(void)
-{
-	panic("abort() called");
 }

@@ -12,7 +12,7 @@
 #include <skiff/thread.h>
 #include <skiff/time.h>
 
-#include "lib/panic.h"
+#include "arch/upcalls.h"
 #include "lwip/opt.h"
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"

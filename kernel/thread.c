@@ -11,11 +11,11 @@
 #include <skiff/thread.h>
 #include <skiff/time.h>
 
-#include "arch/x86_64/arch.h"
-#include "lib/page_alloc.h"
-#include "lib/panic.h"
-#include "lib/printk.h"
-#include "lib/thread_internal.h"
+#include <arch.h>
+#include "libc/page_alloc.h"
+#include "arch/upcalls.h"
+#include "libc/printk.h"
+#include "kernel/thread_internal.h"
 #include "xen/events.h"
 #include "xen/sched.h"
 #include "xen/time.h"

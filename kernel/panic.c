@@ -3,9 +3,9 @@
 #include <xen/xen.h>
 #include <xen/sched.h>
 
-#include "arch/x86_64/arch.h"
-#include "lib/panic.h"
-#include "lib/printk.h"
+#include <arch.h>
+#include "arch/upcalls.h"
+#include "libc/printk.h"
 #include "xen/console.h"
 #include "xen/events.h"
 #include "xen/sched.h"

@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "lib/page_alloc.h"
-#include "lib/panic.h"
+#include "libc/page_alloc.h"
+#include "arch/upcalls.h"
 
 #define BITS 64
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/xenbus.h"
-#include "lib/printk.h"
+#include "xenbus/xenbus.h"
+#include "libc/printk.h"
 
 int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
 {

@@ -1,7 +1,7 @@
 #include <skiff/time.h>
 
-#include "drivers/event_throttle.h"
-#include "lib/printk.h"
+#include "xenbus/event_throttle.h"
+#include "libc/printk.h"
 #include "xen/events.h"
 
 void event_throttle(struct event_throttle *t, evtchn_port_t port, bool had_work, const bool *broken,

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <skiff/netfront.h>
 
-#include "lib/lwip/skiff_netif.h"
+#include "net/skiff_netif.h"
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"

@@ -1,7 +1,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/symbols.h"
+#include "arch/upcalls.h"
 
 extern const uint64_t skiff_syms_count;
 extern const uint64_t skiff_syms_addr[];

@@ -25,10 +25,10 @@
 #include <xen/xen.h>
 #include <xen/io/xs_wire.h>
 
-#include "arch/x86_64/arch.h"
-#include "lib/printk.h"
+#include <arch.h>
+#include "libc/printk.h"
 #include "xen/events.h"
-#include "xen/xenstore.h"
+#include "kernel/init.h"
 #include "xen/xs_wire.h"
 
 /* xenstored answers in milliseconds, even on a busy emulated host. */
@@ -586,14 +586,15 @@ const char *xs_domain_name(void)
 	return domain_name;
 }
 
-int xenstore_init(void *ring_page, uint32_t evtchn)
+/* Connect to the ring, start the reader and watch threads, learn our domid and name. */
+static int xenstore_init(void)
 {
 	unsigned long long id;
 	char *name;
 	int rc;
 
-	ring = ring_page;
-	port = evtchn;
+	ring = boot_info.store_ring;
+	port = boot_info.store_evtchn;
 	if (!thread_create("xenstore", reader_thread, NULL) ||
 	    !thread_create("xs-watch", watch_thread, NULL))
 		return -ENOMEM;
@@ -603,7 +604,8 @@ int xenstore_init(void *ring_page, uint32_t evtchn)
 	/* libxl writes both under the domain's home; a relative path reads from there. */
 	rc = xs_read_uint(XS_NO_TRANSACTION, "domid", 0x7fef, &id);
 	if (rc) {
-		printk("xenstore: cannot read our domid: %s\n", strerror_name(rc));
+		printk("xenstore: cannot read our domid (%s): no devices, no shutdown requests\n",
+		       strerror_name(rc));
 		return rc;
 	}
 	domid = (unsigned int)id;
@@ -613,3 +615,4 @@ int xenstore_init(void *ring_page, uint32_t evtchn)
 	}
 	return 0;
 }
+KERNEL_INIT(1, xenstore_init);
