@@ -14,40 +14,38 @@
  * The backend is not trusted. Every response is copied off the ring and checked (id in
  * flight, operation, status) before use; any violation marks the disk broken: the
  * error is logged once, every outstanding request fails with -EIO, the event channel
- * is masked, and the rest of the appliance runs on.
+ * is masked, and the rest of the appliance runs on. A request unanswered for 30 s does
+ * the same.
  *
- * Threads: a submitter fills the ring; the event handler only wakes the disk's own
- * thread, which reads responses and runs completion callbacks.
+ * The handshake, the disk's thread, hot-unplug and close are the lifecycle every
+ * frontend shares (xenbus/frontend.h); this file fills in its hooks. A submitter fills
+ * the ring; the disk's thread reads responses and runs completion callbacks.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <skiff/blkfront.h>
-#include <skiff/shutdown.h>
 #include <skiff/thread.h>
 #include <skiff/xenstore.h>
 
-#include "xenbus/event_throttle.h"
-#include "xenbus/xenbus.h"
 #include "libc/page_alloc.h"
 #include "libc/printk.h"
-#include "xen/events.h"
 #include "xen/gnttab.h"
 #include "xen/ring.h"
+#include "xen/time.h"
+#include "xenbus/frontend.h"
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 
-#define SEGS		      BLKIF_MAX_SEGMENTS_PER_REQUEST
-#define SECTOR		      512
-#define MAX_RING_ORDER	      2 /* 4 pages, 128 requests: more gains nothing here */
-#define MAX_RING_PAGES	      (1u << MAX_RING_ORDER)
-#define CONNECT_TIMEOUT_MS    30000 /* hotplug scripts under TCG take ~6 s */
-#define DISCONNECT_TIMEOUT_MS 5000
-#define REQUEST_TIMEOUT_NS    (30 * NSEC_PER_SEC)
-#define NO_SLOT		      0xffffu
-#define NO_GRANT	      0 /* refs 0-7 belong to the toolstack: never one of ours */
-#define MAX_DISKS	      16
+#define SEGS		   BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define SECTOR		   512
+#define MAX_RING_ORDER	   2 /* 4 pages, 128 requests: more gains nothing here */
+#define MAX_RING_PAGES	   (1u << MAX_RING_ORDER)
+#define REQUEST_TIMEOUT_NS (30 * NSEC_PER_SEC)
+#define NO_SLOT		   0xffffu
+#define NO_GRANT	   0 /* refs 0-7 belong to the toolstack: never one of ours */
+#define MAX_DISKS	   16
 
 _Static_assert(BLK_MAX_REQUEST == SEGS * PAGE_SIZE, "BLK_MAX_REQUEST is 11 pages");
 
@@ -56,45 +54,38 @@ struct slot {
 	struct blk_request *req; /* NULL while free */
 	uint8_t op;		 /* BLKIF_OP_* sent */
 	unsigned int nseg;
+	uint64_t deadline; /* system time by which the backend must have answered */
 	grant_ref_t refs[SEGS];
 	void *pages[SEGS]; /* bounce pages, zeroed when first allocated, kept for reuse */
 	uint16_t next_free;
 };
 
 struct blkfront {
-	struct xenbus_device xb;
+	struct frontend fe; /* first: the lifecycle's hooks get &dev->fe */
 	struct blkfront_info info;
-	unsigned int vdev; /* the device number: our node is device/vbd/<vdev> */
+	uint64_t sectors512; /* the size in 512-byte units, as requests count */
 
 	blkif_front_ring_t ring;
 	void *ring_mem;
+	unsigned int ring_order;
 	grant_ref_t ring_refs[MAX_RING_PAGES];
-	evtchn_port_t port;
-	bool port_open;
 
 	struct slot *slots;
 	unsigned int nslots, in_flight;
 	uint16_t free_head;
 	struct wait_queue slot_freed; /* submitters wait here for a free slot */
-
-	bool pending;		/* set by the event handler, cleared by the thread */
-	struct wait_queue kick; /* the disk's thread waits here for events */
-	struct event_throttle throttle;
-	struct thread *thread;
-
-	bool broken, closing, stop_thread;
-	bool released; /* disconnected, everything but this struct given back */
-	struct blkfront *next_open;
 };
 
-static struct blkfront *open_disks;
-static bool hook_registered;
+static struct blkfront *to_dev(struct frontend *fe)
+{
+	return (struct blkfront *)fe;
+}
 
 /* ---- discovery ---------------------------------------------------------------- */
 int blkfront_count(void)
 {
 	unsigned int vdevs[MAX_DISKS], n;
-	int rc = xenbus_list_devices("vbd", vdevs, MAX_DISKS, &n);
+	int rc = frontend_list("vbd", vdevs, MAX_DISKS, &n);
 
 	return rc ? rc : (int)n;
 }
@@ -103,7 +94,7 @@ int blkfront_count(void)
 
 /*
  * Withdraw the grants of a slot's pages; a page the backend still maps is dropped.
- * Each ref is forgotten once handled, so a second call (mark_broken() after a failed
+ * Each ref is forgotten once handled, so a second call (fail_all() after a failed
  * completion) never ends a grant twice.
  */
 static int end_slot_grants(struct blkfront *dev, struct slot *s)
@@ -119,7 +110,7 @@ static int end_slot_grants(struct blkfront *dev, struct slot *s)
 		if (gnttab_end_access(ref) == 0)
 			continue;
 		printk("blkfront %s: backend still maps page %u of request %ld: page leaked\n",
-		       dev->info.name, i, (long)(s - dev->slots));
+		       dev->fe.name, i, (long)(s - dev->slots));
 		s->pages[i] = NULL; /* never reuse or free it: the backend may still write */
 		rc = -EBUSY;
 	}
@@ -135,28 +126,12 @@ static void release_slot(struct blkfront *dev, struct slot *s)
 	wait_queue_wake_all(&dev->slot_freed);
 }
 
-/*
- * The backend broke the protocol (or stopped answering): log why, once, stop
- * listening to it and fail everything outstanding. The disk stays unusable until
- * blkfront_close().
- */
-static void __attribute__((format(printf, 2, 3)))
-mark_broken(struct blkfront *dev, const char *fmt, ...)
+/* Broken or closing: every request still outstanding fails with -EIO. */
+static void fail_all(struct frontend *fe)
 {
-	va_list ap;
+	struct blkfront *dev = to_dev(fe);
 
-	if (dev->broken)
-		return;
-	dev->broken = true;
-	if (dev->port_open)
-		evtchn_mask(dev->port);
-	printk("blkfront %s: ", dev->info.name);
-	va_start(ap, fmt);
-	vprintk(fmt, ap);
-	va_end(ap);
-	printk("; disk disabled, %u request(s) failed\n", dev->in_flight);
-
-	for (unsigned int i = 0; i < dev->nslots; i++) {
+	for (unsigned int i = 0; dev->slots && i < dev->nslots; i++) {
 		struct slot *s = &dev->slots[i];
 		struct blk_request *req = s->req;
 
@@ -210,26 +185,27 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 	int err;
 
 	if (rsp->id >= dev->nslots || !dev->slots[rsp->id].req) {
-		mark_broken(dev, "response for id %llu, which is not in flight",
-			    (unsigned long long)rsp->id);
+		frontend_break(&dev->fe, "response for id %llu, which is not in flight",
+			       (unsigned long long)rsp->id);
 		return false;
 	}
 	s = &dev->slots[rsp->id];
 	if (rsp->operation != s->op) {
-		mark_broken(dev, "response to request %llu has operation %u, request had %u",
-			    (unsigned long long)rsp->id, rsp->operation, s->op);
+		frontend_break(&dev->fe,
+			       "response to request %llu has operation %u, request had %u",
+			       (unsigned long long)rsp->id, rsp->operation, s->op);
 		return false;
 	}
 	if (status_to_errno(rsp->status, &err)) {
-		mark_broken(dev, "response to request %llu has unknown status %d",
-			    (unsigned long long)rsp->id, rsp->status);
+		frontend_break(&dev->fe, "response to request %llu has unknown status %d",
+			       (unsigned long long)rsp->id, rsp->status);
 		return false;
 	}
 	/* Withdraw the grants first: once that succeeded the backend cannot change the
 	 * data any more, and only then is a read copied out. */
 	if (end_slot_grants(dev, s)) {
-		mark_broken(dev, "backend answered request %llu but kept its pages mapped",
-			    (unsigned long long)rsp->id);
+		frontend_break(&dev->fe, "backend answered request %llu but kept its pages mapped",
+			       (unsigned long long)rsp->id);
 		return false;
 	}
 	req = s->req;
@@ -239,30 +215,35 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 	release_slot(dev, s);
 	req->done(req, err);
 	/* The callback may have closed the disk: its ring and slots are gone then. */
-	return !dev->closing;
+	return dev->fe.state != FRONTEND_CLOSED;
 }
 
-static void handle_responses(struct blkfront *dev)
+/* Still listening to the ring: not broken, not yet given back. */
+static bool ring_live(struct blkfront *dev)
 {
+	return !dev->fe.broken && dev->fe.state != FRONTEND_CLOSED;
+}
+
+static void handle_responses(struct frontend *fe)
+{
+	struct blkfront *dev = to_dev(fe);
 	int more;
 
 	do {
-		RING_IDX prod, cons;
+		RING_IDX prod, cons, outstanding, claimed;
 
-		if (dev->broken || dev->closing)
+		if (!ring_live(dev))
 			return;
 		/* Read the producer once: the backend may move it (or garbage) at any time. */
 		prod = READ_ONCE(dev->ring.sring->rsp_prod);
 		virt_rmb(); /* the responses before prod are visible once prod is */
 		cons = dev->ring.rsp_cons;
-		if (prod - cons > dev->ring.req_prod_pvt - cons) {
-			mark_broken(dev,
-				    "backend claims %u responses, but only %u requests are "
-				    "outstanding",
-				    prod - cons, dev->ring.req_prod_pvt - cons);
-			return;
-		}
-		for (; cons != prod; cons++) {
+		outstanding = dev->ring.req_prod_pvt - cons;
+		claimed = prod - cons;
+		/* The answers that can be real come first: complete those before a producer
+		 * that runs ahead of our requests breaks the disk. */
+		for (RING_IDX end = claimed > outstanding ? cons + outstanding : prod; cons != end;
+		     cons++) {
 			struct blkif_response rsp;
 
 			memcpy(&rsp, RING_GET_RESPONSE(&dev->ring, cons), sizeof(rsp));
@@ -271,35 +252,42 @@ static void handle_responses(struct blkfront *dev)
 			if (!complete(dev, &rsp))
 				return;
 		}
+		if (claimed > outstanding) {
+			frontend_break(fe,
+				       "backend claims %u responses, but only %u requests were "
+				       "outstanding",
+				       claimed, outstanding);
+			return;
+		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
 	} while (more);
 }
 
-static void ring_event(evtchn_port_t port, void *arg)
+static unsigned int in_flight(struct frontend *fe)
 {
-	struct blkfront *dev = arg;
-
-	dev->pending = true;
-	wait_queue_wake_all(&dev->kick);
+	return to_dev(fe)->in_flight;
 }
 
-static int disk_thread(void *arg)
+/* The oldest request decides when the disk's thread must look again. */
+static uint64_t next_deadline(struct frontend *fe)
 {
-	struct blkfront *dev = arg;
+	struct blkfront *dev = to_dev(fe);
+	uint64_t first = 0;
 
-	for (;;) {
-		RING_IDX before;
+	for (unsigned int i = 0; dev->in_flight && i < dev->nslots; i++)
+		if (dev->slots[i].req && (!first || dev->slots[i].deadline < first))
+			first = dev->slots[i].deadline;
+	return first;
+}
 
-		wait_event(&dev->kick, dev->pending || dev->stop_thread);
-		if (dev->stop_thread)
-			return 0;
-		before = dev->ring.rsp_cons;
-		dev->pending = false; /* before reading: an event after this is not lost */
-		handle_responses(dev);
-		if (!dev->broken && !dev->closing)
-			event_throttle(&dev->throttle, dev->port, dev->ring.rsp_cons != before,
-				       &dev->broken, dev->info.name);
-	}
+static void check_timeouts(struct frontend *fe, uint64_t now)
+{
+	uint64_t first = next_deadline(fe);
+
+	handle_responses(fe); /* an answer may have come just now */
+	if (first && first <= now && next_deadline(fe) == first)
+		frontend_break(fe, "no answer to a request in %llu s",
+			       (unsigned long long)(REQUEST_TIMEOUT_NS / NSEC_PER_SEC));
 }
 
 /* ---- requests ----------------------------------------------------------------- */
@@ -309,7 +297,7 @@ static int check_request(struct blkfront *dev, const struct blk_request *req)
 	const struct blkfront_info *info = &dev->info;
 	uint64_t per_sector = info->sector_size / SECTOR;
 
-	if (dev->broken || dev->closing)
+	if (!frontend_usable(&dev->fe))
 		return -EIO;
 	if (!req->done)
 		return -EINVAL;
@@ -322,8 +310,7 @@ static int check_request(struct blkfront *dev, const struct blk_request *req)
 	if (!req->buf || req->len == 0 || req->len > BLK_MAX_REQUEST ||
 	    req->len % info->sector_size || req->sector % per_sector)
 		return -EINVAL;
-	if (req->sector > info->sectors * per_sector ||
-	    req->len / SECTOR > info->sectors * per_sector - req->sector)
+	if (req->sector > dev->sectors512 || req->len / SECTOR > dev->sectors512 - req->sector)
 		return -ERANGE;
 	return 0;
 }
@@ -348,7 +335,7 @@ static int prepare_pages(struct blkfront *dev, struct slot *s, const struct blk_
 		if (write)
 			memcpy(*page, (const char *)req->buf + done, n);
 		/* The backend only reads a write's pages: grant those read-only. */
-		if (gnttab_grant_page(dev->xb.backend_id, *page, write, &s->refs[s->nseg]))
+		if (gnttab_grant_page(dev->fe.xb.backend_id, *page, write, &s->refs[s->nseg]))
 			goto fail;
 		s->nseg++;
 		done += n;
@@ -365,7 +352,7 @@ static void put_on_ring(struct blkfront *dev, struct slot *s, const struct blk_r
 	struct blkif_request r = {
 		.operation = s->op,
 		.nr_segments = (uint8_t)s->nseg,
-		.handle = (blkif_vdev_t)dev->vdev,
+		.handle = (blkif_vdev_t)dev->fe.id,
 		.id = (uint64_t)(s - dev->slots),
 		.sector_number = req->op == BLK_FLUSH ? 0 : req->sector,
 	};
@@ -384,7 +371,7 @@ static void put_on_ring(struct blkfront *dev, struct slot *s, const struct blk_r
 	dev->ring.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
 	if (notify)
-		evtchn_notify(dev->port);
+		frontend_notify(&dev->fe);
 }
 
 int blkfront_submit(struct blkfront *dev, struct blk_request *req)
@@ -394,10 +381,10 @@ int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 
 	if (rc)
 		return rc;
-	if (dev->free_head == NO_SLOT && thread_self() == dev->thread)
+	if (dev->free_head == NO_SLOT && thread_self() == dev->fe.thread)
 		return -EBUSY; /* a callback waiting for a slot would wait for itself */
-	wait_event(&dev->slot_freed, dev->free_head != NO_SLOT || dev->broken || dev->closing);
-	if (dev->broken || dev->closing)
+	wait_event(&dev->slot_freed, dev->free_head != NO_SLOT || !frontend_usable(&dev->fe));
+	if (!frontend_usable(&dev->fe))
 		return -EIO;
 
 	s = &dev->slots[dev->free_head];
@@ -413,7 +400,10 @@ int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 	dev->free_head = s->next_free;
 	dev->in_flight++;
 	s->req = req;
+	s->deadline = deadline_after_ns(REQUEST_TIMEOUT_NS);
 	put_on_ring(dev, s, req);
+	if (dev->in_flight == 1)
+		wait_queue_wake_all(&dev->fe.kick); /* the thread learns the new deadline */
 	return 0;
 }
 
@@ -434,6 +424,8 @@ static void sync_done(struct blk_request *req, int status)
 	wait_queue_wake_all(&w->wq);
 }
 
+/* One request, waited for. Every request is answered, failed by a broken disk (30 s at
+ * most) or by the close, so the wait needs no timeout of its own. */
 static int sync_request(struct blkfront *dev, enum blk_op op, uint64_t sector, void *buf,
 			size_t len)
 {
@@ -442,15 +434,13 @@ static int sync_request(struct blkfront *dev, enum blk_op op, uint64_t sector, v
 		.op = op, .sector = sector, .buf = buf, .len = len, .done = sync_done, .arg = &w};
 	int rc;
 
+	if (thread_self() == dev->fe.thread)
+		return -EBUSY; /* from a completion: the answer would need this very thread */
 	wait_queue_init(&w.wq);
 	rc = blkfront_submit(dev, &req);
 	if (rc)
 		return rc;
-	if (!wait_event_timeout(&w.wq, w.done, REQUEST_TIMEOUT_NS)) {
-		mark_broken(dev, "no answer to a request in %llu s",
-			    (unsigned long long)(REQUEST_TIMEOUT_NS / NSEC_PER_SEC));
-		return -ETIMEDOUT; /* mark_broken() completed it: nothing refers to w now */
-	}
+	wait_event(&w.wq, w.done);
 	return w.status;
 }
 
@@ -492,64 +482,75 @@ static bool power_of_two(unsigned long long v)
 	return v && !(v & (v - 1));
 }
 
-/* A backend node that may be absent (then def); present, it must parse. */
-static int read_optional(struct blkfront *dev, const char *node, unsigned long long max,
-			 unsigned long long def, unsigned long long *out)
+/*
+ * An optional feature node: absent is def; garbage is logged once and also def, so a
+ * disk stays usable when a backend writes a feature oddly (Linux uses such disks).
+ */
+static unsigned long long read_feature(struct blkfront *dev, const char *node,
+				       unsigned long long max, unsigned long long def)
 {
-	int rc = xenbus_read_backend_uint(&dev->xb, node, max, out);
+	unsigned long long v;
+	int rc = xenbus_read_backend_uint(&dev->fe.xb, node, max, &v);
 
-	if (rc == -ENOENT) {
-		*out = def;
-		return 0;
-	}
-	if (rc)
-		printk("blkfront %s: backend node %s is invalid (%d)\n", dev->info.name, node, rc);
-	return rc;
+	if (rc == 0)
+		return v;
+	if (rc != -ENOENT)
+		printk("blkfront %s: ignoring backend node %s (%s)\n", dev->fe.name, node,
+		       strerror_name(rc));
+	return def;
 }
 
 /* What the backend tells about the disk once it is Connected (blkif.h, "Backend"). */
-static int read_disk_info(struct blkfront *dev)
+static int read_disk_info(struct frontend *fe)
 {
+	struct blkfront *dev = to_dev(fe);
 	struct blkfront_info *info = &dev->info;
-	unsigned long long sectors, ssize, pssize, vinfo, flush, barrier;
+	unsigned long long sectors, ssize, pssize, vinfo;
 	char *mode;
 	int rc;
 
-	rc = xenbus_read_backend_uint(&dev->xb, "sectors", UINT64_MAX >> 12, &sectors);
+	/* Required: without a size there is no disk to speak of. */
+	rc = xenbus_read_backend_uint(&fe->xb, "sectors", UINT64_MAX >> 12, &sectors);
 	if (!rc)
-		rc = xenbus_read_backend_uint(&dev->xb, "sector-size", PAGE_SIZE, &ssize);
-	if (!rc)
-		rc = read_optional(dev, "info", UINT32_MAX, 0, &vinfo);
-	if (!rc)
-		rc = read_optional(dev, "physical-sector-size", 1u << 20, ssize, &pssize);
-	if (!rc)
-		rc = read_optional(dev, "feature-flush-cache", 1, 0, &flush);
-	if (!rc)
-		rc = read_optional(dev, "feature-barrier", 1, 0, &barrier);
+		rc = xenbus_read_backend_uint(&fe->xb, "sector-size", PAGE_SIZE, &ssize);
 	if (rc) {
-		printk("blkfront %s: cannot read the disk's size and features (%d)\n", info->name,
-		       rc);
+		printk("blkfront %s: cannot read the disk's size (%s)\n", fe->name,
+		       strerror_name(rc));
 		return rc;
 	}
-	if (ssize < SECTOR || !power_of_two(ssize) || pssize < ssize || !power_of_two(pssize)) {
-		printk("blkfront %s: bad sector-size %llu / physical-sector-size %llu\n",
-		       info->name, ssize, pssize);
+	if (ssize < SECTOR || !power_of_two(ssize)) {
+		printk("blkfront %s: bad sector-size %llu\n", fe->name, ssize);
 		return -EINVAL;
 	}
-	info->sectors = sectors;
+	vinfo = read_feature(dev, "info", UINT32_MAX, 0);
+	pssize = read_feature(dev, "physical-sector-size", 1u << 20, ssize);
+	if (pssize < ssize || !power_of_two(pssize)) {
+		printk("blkfront %s: ignoring physical-sector-size %llu\n", fe->name, pssize);
+		pssize = ssize;
+	}
+	/*
+	 * io/blkif.h (4.17) says "sectors" counts sector-size units, but Linux blkback
+	 * writes 512-byte units whatever sector-size is (later Xen fixed the text to
+	 * match). We do not offer feature-large-sector-size, so 512-byte units it is.
+	 */
+	dev->sectors512 = sectors;
+	info->sectors = sectors / (ssize / SECTOR);
 	info->sector_size = (unsigned int)ssize;
 	info->physical_sector_size = (unsigned int)pssize;
 	info->read_only = vinfo & VDISK_READONLY;
 	info->removable = vinfo & VDISK_REMOVABLE;
 	info->cdrom = vinfo & VDISK_CDROM;
-	info->flush = flush;
-	info->barrier = barrier;
+	info->flush = read_feature(dev, "feature-flush-cache", 1, 0);
+	info->barrier = read_feature(dev, "feature-barrier", 1, 0);
 	/* "mode" is what the toolstack asked for ("r" or "w"); either one makes it read-only. */
-	if (xenbus_read_backend(&dev->xb, "mode", &mode) == 0) {
+	if (xenbus_read_backend(&fe->xb, "mode", &mode) == 0) {
 		if (strcmp(mode, "w") != 0)
 			info->read_only = true;
 		free(mode);
 	}
+	info->ring_pages = 1u << dev->ring_order;
+	info->max_in_flight = dev->nslots;
+	strlcpy(info->name, fe->name, sizeof(info->name));
 	return 0;
 }
 
@@ -564,27 +565,32 @@ static bool plain_name(const char *s, size_t max)
 }
 
 /* Name the disk after the backend's "dev" node ("xvda"), else its device number. */
-static void read_name(struct blkfront *dev)
+static int read_name(struct frontend *fe)
 {
 	char *name;
 
-	if (xenbus_read_backend(&dev->xb, "dev", &name))
-		return;
-	if (plain_name(name, sizeof(dev->info.name)))
-		strlcpy(dev->info.name, name, sizeof(dev->info.name));
+	if (xenbus_read_backend(&fe->xb, "dev", &name))
+		return 0;
+	if (plain_name(name, sizeof(fe->name)))
+		strlcpy(fe->name, name, sizeof(fe->name));
 	free(name);
+	return 0;
 }
 
-static int alloc_ring(struct blkfront *dev, unsigned int order)
+static int alloc_ring(struct frontend *fe)
 {
-	unsigned int npages = 1u << order;
+	struct blkfront *dev = to_dev(fe);
+	/* Optional, and clamped: a backend offering 99 gets what we use at most. */
+	unsigned long long max_order = read_feature(dev, "max-ring-page-order", UINT32_MAX, 0);
+	unsigned int npages;
 
-	dev->ring_mem = gnttab_alloc_pages(dev->xb.backend_id, npages, false, dev->ring_refs);
+	dev->ring_order = max_order < MAX_RING_ORDER ? (unsigned int)max_order : MAX_RING_ORDER;
+	npages = 1u << dev->ring_order;
+	dev->ring_mem = gnttab_alloc_pages(fe->xb.backend_id, npages, false, dev->ring_refs);
 	if (!dev->ring_mem)
 		return -ENOMEM;
 	SHARED_RING_INIT((blkif_sring_t *)dev->ring_mem);
 	FRONT_RING_INIT(&dev->ring, (blkif_sring_t *)dev->ring_mem, npages * PAGE_SIZE);
-	dev->info.ring_pages = npages;
 
 	dev->nslots = RING_SIZE(&dev->ring);
 	dev->slots = calloc(dev->nslots, sizeof(*dev->slots));
@@ -595,104 +601,46 @@ static int alloc_ring(struct blkfront *dev, unsigned int order)
 		dev->slots[i].next_free = dev->free_head;
 		dev->free_head = (uint16_t)i;
 	}
-	dev->info.max_in_flight = dev->nslots;
 	return 0;
 }
 
-struct ring_nodes {
-	struct blkfront *dev;
-	unsigned int order;
-};
-
-/* Our half of the handshake, in one transaction: ring, event channel, ABI. */
-static int write_ring_nodes(xs_transaction_t t, void *arg)
+/* Our half of the handshake (the frontend adds event-channel and our state). */
+static int write_ring_nodes(struct frontend *fe, xs_transaction_t t)
 {
-	struct ring_nodes *rn = arg;
-	struct blkfront *dev = rn->dev;
-	const char *me = dev->xb.nodename;
-	char path[96];
+	struct blkfront *dev = to_dev(fe);
 	int rc = 0;
 
-	if (rn->order == 0) {
-		snprintf(path, sizeof(path), "%s/ring-ref", me);
-		rc = xs_printf(t, path, "%u", dev->ring_refs[0]);
+	if (dev->ring_order == 0) {
+		rc = frontend_write_node(fe, t, "ring-ref", "%u", dev->ring_refs[0]);
 	} else {
-		snprintf(path, sizeof(path), "%s/ring-page-order", me);
-		rc = xs_printf(t, path, "%u", rn->order);
-		for (unsigned int i = 0; !rc && i < (1u << rn->order); i++) {
-			snprintf(path, sizeof(path), "%s/ring-ref%u", me, i);
-			rc = xs_printf(t, path, "%u", dev->ring_refs[i]);
+		rc = frontend_write_node(fe, t, "ring-page-order", "%u", dev->ring_order);
+		for (unsigned int i = 0; !rc && i < (1u << dev->ring_order); i++) {
+			char node[16];
+
+			snprintf(node, sizeof(node), "ring-ref%u", i);
+			rc = frontend_write_node(fe, t, node, "%u", dev->ring_refs[i]);
 		}
 	}
-	snprintf(path, sizeof(path), "%s/event-channel", me);
 	if (!rc)
-		rc = xs_printf(t, path, "%u", dev->port);
-	snprintf(path, sizeof(path), "%s/protocol", me);
-	if (!rc)
-		rc = xs_write(t, path, XEN_IO_PROTO_ABI_X86_64);
+		rc = frontend_write_node(fe, t, "protocol", "%s", XEN_IO_PROTO_ABI_X86_64);
 	return rc;
-}
-
-static int connect(struct blkfront *dev)
-{
-	struct ring_nodes rn = {.dev = dev};
-	unsigned long long max_order;
-	int rc, state;
-
-	state = xenbus_wait_backend(&dev->xb,
-				    1u << XenbusStateInitWait | 1u << XenbusStateInitialised |
-					    1u << XenbusStateConnected,
-				    CONNECT_TIMEOUT_MS);
-	if (state < 0)
-		return state;
-	read_name(dev);
-	rc = read_optional(dev, "max-ring-page-order", 16, 0, &max_order);
-	if (rc)
-		return rc;
-	rn.order = max_order < MAX_RING_ORDER ? (unsigned int)max_order : MAX_RING_ORDER;
-
-	rc = alloc_ring(dev, rn.order);
-	if (!rc)
-		rc = evtchn_alloc_unbound(dev->xb.backend_id, &dev->port);
-	if (!rc) {
-		dev->port_open = true; /* from here on release() closes it */
-		rc = evtchn_bind(dev->port, ring_event, dev);
-	}
-	if (rc) {
-		printk("blkfront %s: cannot set up the ring (%d)\n", dev->info.name, rc);
-		return rc;
-	}
-	rc = xs_transact(write_ring_nodes, &rn);
-	if (!rc)
-		rc = xenbus_switch_state(&dev->xb, XenbusStateInitialised);
-	if (rc) {
-		printk("blkfront %s: cannot publish the ring (%d)\n", dev->info.name, rc);
-		return rc;
-	}
-
-	state = xenbus_wait_backend(&dev->xb, 1u << XenbusStateConnected, CONNECT_TIMEOUT_MS);
-	if (state < 0)
-		return state;
-	rc = read_disk_info(dev);
-	if (!rc)
-		rc = xenbus_switch_state(&dev->xb, XenbusStateConnected);
-	if (rc)
-		return rc;
-	/* Last: once the thread runs, failing here would need to stop it first. */
-	dev->thread = thread_create(dev->info.name, disk_thread, dev);
-	return dev->thread ? 0 : -ENOMEM;
 }
 
 /* ---- disconnecting ------------------------------------------------------------ */
 
-/* Free what a (possibly half-made) disk holds; its requests are finished. */
-static void release(struct blkfront *dev)
+/* Closing: submitters waiting for a slot give up (-EIO). */
+static void closing(struct frontend *fe)
 {
-	if (dev->port_open)
-		evtchn_close(dev->port);
-	dev->port_open = false;
+	wait_queue_wake_all(&to_dev(fe)->slot_freed);
+}
+
+/* The backend has let go: free what a (possibly half-made) disk holds. */
+static void release(struct frontend *fe)
+{
+	struct blkfront *dev = to_dev(fe);
+
 	if (dev->ring_mem)
-		gnttab_free_pages(dev->ring_mem, dev->info.ring_pages, dev->ring_refs);
+		gnttab_free_pages(dev->ring_mem, 1u << dev->ring_order, dev->ring_refs);
 	dev->ring_mem = NULL;
 	for (unsigned int i = 0; dev->slots && i < dev->nslots; i++)
 		for (unsigned int j = 0; j < SEGS; j++)
@@ -700,121 +648,60 @@ static void release(struct blkfront *dev)
 				page_free(dev->slots[i].pages[j], 1);
 	free(dev->slots);
 	dev->slots = NULL;
-	xenbus_device_release(&dev->xb);
+	dev->nslots = 0;
 }
 
-static void unlink_open(struct blkfront *dev)
+static void free_disk(struct frontend *fe)
 {
-	for (struct blkfront **p = &open_disks; *p; p = &(*p)->next_open) {
-		if (*p == dev) {
-			*p = dev->next_open;
-			return;
-		}
+	free(to_dev(fe));
+}
+
+static const struct frontend_ops blkfront_ops = {
+	.driver = "blkfront",
+	.class = "vbd",
+	.probe = read_name,
+	.alloc = alloc_ring,
+	.write_nodes = write_ring_nodes,
+	.publish_state = XenbusStateInitialised,
+	.connected = read_disk_info,
+	.process = handle_responses,
+	.in_flight = in_flight,
+	.next_deadline = next_deadline,
+	.check_timeouts = check_timeouts,
+	.closing = closing,
+	.fail_all = fail_all,
+	.release = release,
+	.free = free_disk,
+};
+
+int blkfront_open(unsigned int index, struct blkfront **out)
+{
+	unsigned int vdevs[MAX_DISKS], n;
+	struct blkfront *dev;
+	int rc = frontend_list("vbd", vdevs, MAX_DISKS, &n);
+
+	*out = NULL;
+	if (rc || index >= n) {
+		printk("blkfront: no disk %u (%u found)\n", index, rc ? 0 : n);
+		return rc ? rc : -ENODEV;
 	}
-}
-
-/* Disconnect and let go of everything the disk holds but its struct (the app's). */
-static void disconnect_disk(struct blkfront *dev)
-{
-	bool from_own_thread = thread_self() == dev->thread;
-
-	dev->closing = true;
-	wait_queue_wake_all(&dev->slot_freed); /* waiting submitters fail with -EIO */
-	if (!from_own_thread && !dev->broken &&
-	    !wait_event_timeout(&dev->slot_freed, dev->in_flight == 0,
-				(uint64_t)DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC))
-		mark_broken(dev, "requests still unanswered at close");
-	else if (from_own_thread && dev->in_flight)
-		mark_broken(dev, "closed from a completion with requests in flight");
-	xenbus_disconnect(&dev->xb, DISCONNECT_TIMEOUT_MS);
-
-	dev->stop_thread = true;
-	wait_queue_wake_all(&dev->kick);
-	if (dev->thread && !from_own_thread)
-		thread_join(dev->thread, NULL);
-	release(dev);
-	dev->released = true;
-	printk("blkfront %s: disconnected\n", dev->info.name);
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	snprintf(dev->fe.name, sizeof(dev->fe.name), "vbd%u", vdevs[index]);
+	wait_queue_init(&dev->slot_freed);
+	rc = frontend_open(&dev->fe, &blkfront_ops, vdevs[index]);
+	if (rc) {
+		free(dev);
+		return rc;
+	}
+	*out = dev;
+	return 0;
 }
 
 void blkfront_close(struct blkfront *dev)
 {
-	if (!dev->closing)
-		disconnect_disk(dev);
-	else if (!dev->released)
-		return; /* another thread is disconnecting it right now */
-	unlink_open(dev);
-	if (thread_self() == dev->thread)
-		return; /* the thread still runs on dev: leave it (the domain is stopping) */
-	free(dev);
-}
-
-/*
- * The backend leaves while we are connected: `xl block-detach`, or the toolstack
- * tearing the device down. Follow it (Closing, Closed) so that the toolstack can finish,
- * and fail what is outstanding; the app's handle stays valid (requests get -EIO) until
- * it calls blkfront_close(). Runs in the xenstore watch thread.
- */
-static void backend_leaving(void *arg, int state)
-{
-	struct blkfront *dev = arg;
-
-	if (dev->closing)
-		return; /* we are the ones leaving, or already gone */
-	printk("blkfront %s: the backend is going away (%s): detaching\n", dev->info.name,
-	       xenbus_state_name(state));
-	disconnect_disk(dev);
-}
-
-static void close_all(void *arg)
-{
-	while (open_disks)
-		blkfront_close(open_disks);
-}
-
-struct blkfront *blkfront_open(unsigned int index)
-{
-	unsigned int vdevs[MAX_DISKS], n;
-	char node[64];
-	struct blkfront *dev;
-	int rc = xenbus_list_devices("vbd", vdevs, MAX_DISKS, &n);
-
-	if (rc || index >= n) {
-		printk("blkfront: no disk %u (%u found)\n", index, rc ? 0 : n);
-		return NULL;
-	}
-	for (struct blkfront *d = open_disks; d; d = d->next_open) {
-		if (d->vdev == vdevs[index]) {
-			printk("blkfront %s: already open\n", d->info.name);
-			return NULL;
-		}
-	}
-	if (!hook_registered && skiff_at_shutdown(close_all, NULL) == 0)
-		hook_registered = true;
-	dev = calloc(1, sizeof(*dev));
-	if (!dev)
-		return NULL;
-	dev->vdev = vdevs[index];
-	snprintf(dev->info.name, sizeof(dev->info.name), "vbd%u", dev->vdev);
-	wait_queue_init(&dev->slot_freed);
-	wait_queue_init(&dev->kick);
-	snprintf(node, sizeof(node), "device/vbd/%u", dev->vdev);
-	rc = xenbus_device_init(&dev->xb, node);
-	if (!rc)
-		rc = connect(dev);
-	if (rc) {
-		printk("blkfront %s: not connected (%d)\n", dev->info.name, rc);
-		if (dev->xb.watch)
-			xenbus_switch_state(&dev->xb, XenbusStateClosed);
-		release(dev);
-		free(dev); /* (connect() makes the disk's thread only once nothing can fail) */
-		return NULL;
-	}
-	dev->xb.on_backend_leaving = backend_leaving;
-	dev->xb.on_backend_leaving_arg = dev;
-	dev->next_open = open_disks;
-	open_disks = dev;
-	return dev;
+	frontend_close(&dev->fe);
 }
 
 const struct blkfront_info *blkfront_info(const struct blkfront *dev)

@@ -185,9 +185,9 @@ int skiff_net_start(void)
 	tcpip_init(tcpip_ready, NULL);
 	wait_event(&wq, tcpip_up);
 
-	dev = netfront_open(0, skiff_netif_rx, &netif);
-	if (!dev)
-		return -EIO; /* netfront said why */
+	rc = netfront_open(0, skiff_netif_rx, &netif, &dev);
+	if (rc)
+		return rc; /* netfront logged the details */
 	if (config.dhcp) {
 		const uint8_t *mac = netfront_info(dev)->mac;
 

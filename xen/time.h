@@ -15,6 +15,14 @@ bool time_ready(void);
 uint64_t monotonic_ns(void);
 /* Wall-clock time, ns since the Unix epoch. */
 uint64_t wallclock_ns(void);
+/* The system time ns from now, saturating: a huge timeout means "never", not a
+ * deadline that wrapped into the past. */
+static inline uint64_t deadline_after_ns(uint64_t ns)
+{
+	uint64_t now = monotonic_ns();
+
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
 /* Raise VIRQ_TIMER once system time reaches deadline_ns (replaces an earlier one). */
 void timer_set_deadline(uint64_t deadline_ns);
 

@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenbus/xenbus.h"
 #include "libc/printk.h"
+#include "xen/time.h"
+#include "xen/xs_wire.h"
+#include "xenbus/xenbus.h"
 
 int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
 {
-	char dir[32], **names, *end;
+	char dir[32], **names;
 	unsigned int n, kept = 0;
 	int rc;
 
@@ -20,10 +22,11 @@ int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, 
 	if (rc)
 		return rc;
 	for (unsigned int i = 0; i < n && kept < max; i++) {
-		unsigned long v = strtoul(names[i], &end, 10);
+		unsigned long long v;
 		unsigned int j = kept;
 
-		if (*end || end == names[i]) {
+		/* The toolstack names devices by number; anything else is not ours to guess. */
+		if (xs_parse_uint(names[i], UINT32_MAX, &v)) {
 			printk("xenbus: ignoring %s/%s: not a device number\n", dir, names[i]);
 			continue;
 		}
@@ -49,21 +52,25 @@ const char *xenbus_state_name(int state)
 	return state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) ? names[state] : "?";
 }
 
-static void backend_state_changed(const char *path, void *arg)
+bool xenbus_state_is_leaving(int state)
 {
-	struct xenbus_device *dev = arg;
-	unsigned long long state;
-
-	if (xs_read_uint(XS_NO_TRANSACTION, path, XenbusStateReconfigured, &state))
-		state = XenbusStateUnknown; /* gone or garbage: treat it as no backend */
-	dev->backend_state = (int)state;
-	wait_queue_wake_all(&dev->state_changed);
-	if (dev->on_backend_leaving && (state == XenbusStateClosing || state == XenbusStateClosed ||
-					state == XenbusStateUnknown))
-		dev->on_backend_leaving(dev->on_backend_leaving_arg, (int)state);
+	return state == XenbusStateClosing || state == XenbusStateClosed ||
+	       state == XenbusStateUnknown;
 }
 
-int xenbus_device_init(struct xenbus_device *dev, const char *nodename)
+/* In the xenstore reader thread: only note it and wake whoever waits. */
+static void backend_state_changed(void *arg)
+{
+	struct xenbus_device *dev = arg;
+
+	dev->state_dirty = true;
+	wait_queue_wake_all(&dev->state_changed);
+	if (dev->also_wake)
+		wait_queue_wake_all(dev->also_wake);
+}
+
+int xenbus_device_init(struct xenbus_device *dev, const char *nodename,
+		       struct wait_queue *also_wake)
 {
 	char path[96], state_path[160], *backend;
 	unsigned long long id;
@@ -71,6 +78,9 @@ int xenbus_device_init(struct xenbus_device *dev, const char *nodename)
 
 	memset(dev, 0, sizeof(*dev));
 	strlcpy(dev->nodename, nodename, sizeof(dev->nodename));
+	wait_queue_init(&dev->state_changed);
+	dev->also_wake = also_wake;
+	dev->backend_state = XenbusStateUnknown;
 	snprintf(path, sizeof(path), "%s/backend-id", nodename);
 	rc = xs_read_uint(XS_NO_TRANSACTION, path, DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
@@ -89,11 +99,12 @@ int xenbus_device_init(struct xenbus_device *dev, const char *nodename)
 	strlcpy(dev->backend, backend, sizeof(dev->backend));
 	free(backend);
 
-	wait_queue_init(&dev->state_changed);
-	dev->backend_state = XenbusStateUnknown;
 	snprintf(state_path, sizeof(state_path), "%s/state", dev->backend);
-	dev->watch = xs_watch(state_path, backend_state_changed, dev);
-	return dev->watch ? 0 : -EIO;
+	dev->watch = xs_watch_notify(state_path, backend_state_changed, dev);
+	if (!dev->watch)
+		return -EIO;
+	xenbus_read_backend_state(dev);
+	return 0;
 }
 
 void xenbus_device_release(struct xenbus_device *dev)
@@ -103,46 +114,59 @@ void xenbus_device_release(struct xenbus_device *dev)
 	dev->watch = NULL;
 }
 
+struct state_write {
+	const char *path;
+	XenbusState state;
+};
+
+static int write_state(xs_transaction_t t, void *arg)
+{
+	struct state_write *w = arg;
+	char *old;
+	int rc = xs_read(t, w->path, &old);
+
+	if (rc)
+		return rc; /* -ENOENT: our node is gone; aborting writes nothing */
+	free(old);
+	return xs_printf(t, w->path, "%d", w->state);
+}
+
 int xenbus_switch_state(struct xenbus_device *dev, XenbusState state)
 {
 	char path[96];
+	struct state_write w = {.path = path, .state = state};
 
 	snprintf(path, sizeof(path), "%s/state", dev->nodename);
-	return xs_printf(XS_NO_TRANSACTION, path, "%d", state);
+	return xs_transact(write_state, &w);
 }
 
-/* Read the backend's state node directly (the watch may be slow to tell). */
-static void poll_backend_state(struct xenbus_device *dev)
+int xenbus_read_backend_state(struct xenbus_device *dev)
 {
 	char path[160];
 	unsigned long long state;
 
+	dev->state_dirty = false; /* before reading: a change after this is not lost */
 	snprintf(path, sizeof(path), "%s/state", dev->backend);
 	if (xs_read_uint(XS_NO_TRANSACTION, path, XenbusStateReconfigured, &state))
-		state = XenbusStateUnknown;
+		state = XenbusStateUnknown; /* gone or garbage: treat it as no backend */
 	dev->backend_state = (int)state;
+	return dev->backend_state;
 }
 
 int xenbus_wait_backend(struct xenbus_device *dev, unsigned int mask, unsigned int timeout_ms)
 {
-	uint64_t deadline = monotonic_ns() + (uint64_t)timeout_ms * NSEC_PER_MSEC;
+	uint64_t deadline = deadline_after_ns((uint64_t)timeout_ms * NSEC_PER_MSEC);
 
-	/*
-	 * The watch wakes us as soon as the state changes, but watch callbacks run in one
-	 * thread: if that thread is the caller (a shutdown handler disconnecting its
-	 * disks), no callback can come. So also read the node every 100 ms.
-	 */
 	for (;;) {
 		uint64_t now = monotonic_ns();
 
+		if (dev->state_dirty)
+			xenbus_read_backend_state(dev);
 		if (mask & (1u << dev->backend_state))
 			return dev->backend_state;
 		if (now >= deadline)
 			break;
-		wait_event_timeout(&dev->state_changed, mask & (1u << dev->backend_state),
-				   deadline - now < 100 * NSEC_PER_MSEC ? deadline - now
-									: 100 * NSEC_PER_MSEC);
-		poll_backend_state(dev);
+		wait_event_timeout(&dev->state_changed, dev->state_dirty, deadline - now);
 	}
 	printk("%s: backend %s stuck in state %s\n", dev->nodename, dev->backend,
 	       xenbus_state_name(dev->backend_state));
@@ -164,21 +188,4 @@ int xenbus_read_backend(struct xenbus_device *dev, const char *node, char **valu
 
 	snprintf(path, sizeof(path), "%s/%s", dev->backend, node);
 	return xs_read(XS_NO_TRANSACTION, path, value);
-}
-
-void xenbus_disconnect(struct xenbus_device *dev, unsigned int timeout_ms)
-{
-	const unsigned int gone =
-		1u << XenbusStateClosing | 1u << XenbusStateClosed | 1u << XenbusStateUnknown;
-
-	if (xenbus_switch_state(dev, XenbusStateClosing))
-		return;
-	if (xenbus_wait_backend(dev, gone, timeout_ms) < 0)
-		return;
-	xenbus_switch_state(dev, XenbusStateClosed);
-	/* Closed (or back to InitWait, ready for a new frontend): the backend has unmapped
-	 * our ring, so its grants can end. */
-	xenbus_wait_backend(
-		dev, 1u << XenbusStateClosed | 1u << XenbusStateUnknown | 1u << XenbusStateInitWait,
-		timeout_ms);
 }

@@ -48,7 +48,8 @@ struct request {
 struct xs_watch {
 	char *path;
 	char token[16];
-	void (*fn)(const char *path, void *arg);
+	void (*fn)(const char *path, void *arg); /* in the watch thread, or */
+	void (*notify)(void *arg);		 /* in the reader thread: wake only */
 	void *arg;
 	struct xs_watch *next;
 };
@@ -176,13 +177,37 @@ static struct request *take_pending(uint32_t req_id)
 	return NULL;
 }
 
+static struct xs_watch *find_watch(const char *token)
+{
+	for (struct xs_watch *w = watches; w; w = w->next)
+		if (!strcmp(w->token, token))
+			return w;
+	return NULL;
+}
+
 static void queue_watch_event(char *payload, uint32_t len)
 {
-	struct watch_event *e = malloc(sizeof(*e));
+	struct watch_event *e;
+	const char *strs[2];
+	struct xs_watch *w;
 
-	if (!e || xs_check_payload(XS_WATCH_EVENT, payload, len)) {
-		printk("xenstore: %s watch event dropped\n", e ? "malformed" : "(no memory)");
-		free(e);
+	if (xs_check_payload(XS_WATCH_EVENT, payload, len)) {
+		printk("xenstore: malformed watch event dropped\n");
+		free(payload);
+		return;
+	}
+	xs_split(payload, len, strs, 2);
+	w = find_watch(strs[1]);
+	if (w && w->notify) {
+		/* A notify-only watch (a device's state): wake its owner here, so that no
+		 * callback blocked in the watch thread can delay it. */
+		w->notify(w->arg);
+		free(payload);
+		return;
+	}
+	e = malloc(sizeof(*e));
+	if (!e) {
+		printk("xenstore: watch event dropped (no memory)\n");
 		free(payload);
 		return;
 	}
@@ -265,6 +290,7 @@ static int watch_thread(void *arg)
 	for (;;) {
 		struct watch_event *e;
 		const char *strs[2];
+		struct xs_watch *w;
 
 		wait_event(&watch_wq, events_head != NULL);
 		e = events_head;
@@ -272,12 +298,9 @@ static int watch_thread(void *arg)
 		if (!events_head)
 			events_tail = NULL;
 		xs_split(e->payload, e->len, strs, 2); /* checked when it was queued */
-		for (struct xs_watch *w = watches; w; w = w->next) {
-			if (!strcmp(w->token, strs[1])) {
-				w->fn(strs[0], w->arg);
-				break; /* w may be gone now: its callback may unwatch it */
-			}
-		}
+		w = find_watch(strs[1]);
+		if (w && w->fn)
+			w->fn(strs[0], w->arg); /* w may be gone after: it may unwatch itself */
 		free(e->payload);
 		free(e);
 	}
@@ -529,7 +552,8 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return -EAGAIN;
 }
 
-struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg)
+static struct xs_watch *add_watch(const char *path, void (*fn)(const char *path, void *arg),
+				  void (*notify)(void *arg), void *arg)
 {
 	struct xs_watch *w = calloc(1, sizeof(*w));
 	const char *parts[2];
@@ -542,6 +566,7 @@ struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *a
 	}
 	snprintf(w->token, sizeof(w->token), "skiff%u", next_token++);
 	w->fn = fn;
+	w->notify = notify;
 	w->arg = arg;
 	w->next = watches;
 	watches = w;
@@ -556,6 +581,16 @@ struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *a
 		return NULL;
 	}
 	return w;
+}
+
+struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg)
+{
+	return add_watch(path, fn, NULL, arg);
+}
+
+struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg)
+{
+	return add_watch(path, NULL, notify, arg);
 }
 
 int xs_unwatch(struct xs_watch *w)

@@ -264,9 +264,11 @@ int main(void)
 	if (n <= 0)
 		return 1;
 	for (int d = 0; d < n; d++) {
-		struct blkfront *disk = blkfront_open((unsigned int)d);
+		struct blkfront *disk;
+		int rc = blkfront_open((unsigned int)d, &disk);
 
-		if (!disk) {
+		if (rc) {
+			printf("blkcheck: disk %d: %s\n", d, strerror_name(rc));
 			failures++;
 			continue;
 		}

@@ -15,7 +15,7 @@ struct blkfront;
 
 struct blkfront_info {
 	char name[16];		  /* "xvda", as the toolstack named it */
-	uint64_t sectors;	  /* the size, in units of sector_size */
+	uint64_t sectors;	  /* the size, in units of sector_size (not 512 bytes) */
 	unsigned int sector_size; /* bytes; requests are multiples of it */
 	unsigned int physical_sector_size;
 	bool read_only, removable, cdrom;
@@ -35,15 +35,20 @@ struct blk_request {
 	uint64_t sector; /* in 512-byte units, whatever the disk's sector size */
 	void *buf;	 /* any alignment: data goes through pages of the driver */
 	size_t len;
-	/* status: 0, -EIO (the backend failed it or broke), -EOPNOTSUPP */
+	/* status: 0, -EIO (the backend failed it, broke, left, or did not answer in
+	 * 30 s; or the disk was closed), -EOPNOTSUPP */
 	void (*done)(struct blk_request *req, int status);
 	void *arg;
 };
 
 /* Number of virtual disks the toolstack gave this domain. */
 int blkfront_count(void);
-/* Connect to the index-th disk (in order of device number). NULL, logged, on failure. */
-struct blkfront *blkfront_open(unsigned int index);
+/*
+ * Connect to the index-th disk (in order of device number): 0 and *dev, or a negative
+ * errno (logged with the details): -ENODEV no such disk, -EBUSY open already,
+ * -ETIMEDOUT the backend did not answer, -EINVAL/-ERANGE it gave garbage, -ENOMEM.
+ */
+int blkfront_open(unsigned int index, struct blkfront **dev);
 const struct blkfront_info *blkfront_info(const struct blkfront *dev);
 
 /* Queue a request (may wait for a free slot). 0, or an error and done is not called:
@@ -55,8 +60,9 @@ int blkfront_read(struct blkfront *dev, uint64_t sector, void *buf, size_t len);
 int blkfront_write(struct blkfront *dev, uint64_t sector, const void *buf, size_t len);
 int blkfront_flush(struct blkfront *dev);
 
-/* Disconnect (Closing -> Closed), end every grant, free the ring. Also runs by itself
- * before the domain stops. */
+/* Answers still due are waited for (5 s at most), then Closing -> Closed, every grant
+ * ended, the ring freed, and dev with it. Runs by itself for every open disk before the
+ * domain stops. May be called from a completion callback. */
 void blkfront_close(struct blkfront *dev);
 
 #endif

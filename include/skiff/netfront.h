@@ -42,13 +42,14 @@ int netfront_count(void);
 
 /*
  * Connect to the index-th interface (in order of vif number). rx(dev, frame, len, arg)
- * runs in the interface's thread for every good frame received. NULL on failure,
- * with the reason on the console (a malformed "mac" is one: the device stays down).
+ * runs in the interface's thread for every good frame received. 0 and *dev, or a
+ * negative errno (logged with the details): -ENODEV no such interface, -EBUSY open
+ * already, -EINVAL a malformed "mac" (the device stays down), -EOPNOTSUPP the backend
+ * cannot copy into our pages, -ETIMEDOUT it did not answer, -ENOMEM.
  */
-struct netfront *netfront_open(unsigned int index,
-			       void (*rx)(struct netfront *dev, const void *frame, size_t len,
-					  void *arg),
-			       void *arg);
+int netfront_open(unsigned int index,
+		  void (*rx)(struct netfront *dev, const void *frame, size_t len, void *arg),
+		  void *arg, struct netfront **dev);
 const struct netfront_info *netfront_info(const struct netfront *dev);
 
 /*
@@ -69,7 +70,8 @@ void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
  */
 int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag);
 
-/* Disconnect (Closing -> Closed), end every grant. Also runs before the domain stops. */
+/* Frames in flight get up to 5 s to go out, then Closing -> Closed, every grant ended,
+ * and dev freed. Runs by itself for every open interface before the domain stops. */
 void netfront_close(struct netfront *dev);
 
 #endif

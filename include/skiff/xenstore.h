@@ -49,6 +49,12 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg);
  */
 struct xs_watch;
 struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg);
+/*
+ * The same, but notify(arg) runs in the xenstore reader thread as soon as the event
+ * arrives, whatever the watch thread is doing: it must only wake a thread (no waiting,
+ * no xenstore calls). Each device's state watch uses it, so its own thread reacts.
+ */
+struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg);
 int xs_unwatch(struct xs_watch *w);
 
 /* This domain's id and name, read from xenstore at start. */
