@@ -146,8 +146,8 @@ static void remove_nodes(struct frontend *fe)
 /* Closing -> Closed, each step waiting (bounded) for the backend to follow. */
 static void leave_xenbus(struct frontend *fe)
 {
-	const unsigned int left = 1u << XenbusStateClosing | 1u << XenbusStateClosed |
-				  1u << XenbusStateUnknown;
+	const unsigned int left =
+		1u << XenbusStateClosing | 1u << XenbusStateClosed | 1u << XenbusStateUnknown;
 	const unsigned int let_go =
 		1u << XenbusStateClosed | 1u << XenbusStateUnknown | 1u << XenbusStateInitWait;
 
@@ -246,8 +246,8 @@ static int frontend_thread(void *arg)
 
 /* ---- connecting ----------------------------------------------------------------- */
 
-int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node,
-			const char *fmt, ...)
+int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node, const char *fmt,
+			...)
 {
 	char path[96], value[64];
 	va_list ap;

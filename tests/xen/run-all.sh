@@ -10,7 +10,7 @@ job=$work/job
 results=$work/results
 . "$top/tests/xen/lib.sh"
 
-apps="hello crash xsls xstest blkcheck echo httpd iperf"
+apps="hello crash xsls xstest blkcheck blkedge echo httpd iperf"
 for app in $apps; do
 	make -s -C "$top" APP=$app >/dev/null
 done
@@ -37,6 +37,8 @@ blk_seed=7
 	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-rw.img',"
 	echo "         'format=raw,vdev=xvdb,access=ro,target=/tmp/blk-ro.img' ]"
 } >"$job/blkcheck.cfg"
+# blkedge: its disk (a loop device of 4 KiB sectors) is added by the job in dom0.
+"$top/tools/xlcfg.sh" blkedge blkedge 32 preserve >"$job/blkedge.cfg"
 # echo: static address, DHCP, and a malformed MAC. dom0 is 10.0.0.1 on xenbr0.
 {
 	"$top/tools/xlcfg.sh" echo echo 64 preserve "ip=10.0.0.2 netmask=255.255.255.0 gw=10.0.0.1"
@@ -118,6 +120,31 @@ for vbd in 51712 51728; do
 done >/out/blkcheck-state-after.txt
 xl destroy blkcheck
 cp /tmp/blk-rw.img /out/blkcheck-disk.img
+
+# blkedge: a disk of 4 KiB sectors (util-linux losetup, not busybox's: blkback reports sector-size
+# 4096, sectors in 512-byte units), a garbage max-ring-page-order written while the
+# guest is paused, close and reopen, then a detach while reads are in flight.
+dd if=/dev/zero of=/tmp/blk-4k.img bs=1M count=8 2>/dev/null
+if loop=$(/sbin/losetup --sector-size 4096 -f --show /tmp/blk-4k.img 2>/out/blkedge-losetup.txt); then
+	{ cat blkedge.cfg; echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$loop' ]"; } \
+		>/tmp/blkedge.cfg
+	if guest_start blkedge /tmp/blkedge.cfg -p; then
+		xenstore-write /local/domain/0/backend/vbd/$(xl domid blkedge)/51712/max-ring-page-order abc
+		xl unpause blkedge
+		if guest_wait_line blkedge '^blkedge: reading until the disk goes away' 120; then
+			t0=$(uptime_s)
+			xl block-detach blkedge xvda >/out/blkedge-detach.txt 2>&1
+			echo "status=$? seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }')" \
+				>>/out/blkedge-detach.txt
+		fi
+	fi
+	guest_wait blkedge 60
+	xl destroy blkedge
+	/sbin/losetup -d "$loop"
+	# The disk's last 4 KiB sector, as the loop device's backing file holds it.
+	dd if=/tmp/blk-4k.img bs=4096 skip=2047 count=1 2>/dev/null | head -c 22 >/out/blkedge-last.txt
+	rm -f /tmp/blk-4k.img
+fi
 
 # echo, static address: ping, 10 MiB through TCP, every UDP size, round trips.
 if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; then
@@ -321,6 +348,31 @@ expect_end xenstore_stall_guest_powers_off xstest-stall poweroff
 expect_lines xsls_lists_own_subtree xsls '^xsls: /local/domain/[0-9]+$' \
 	'^  name = "xsls"' '^  control = ' '^    feature-poweroff = "1"' '^  domid = "[0-9]+"'
 expect_end xsls_powers_off xsls poweroff
+
+# blkedge: a 4 KiB-sector disk, an optional node with garbage, reopen, detach under load.
+expect_lines blkfront_ignores_a_garbage_optional_node blkedge \
+	'^blkfront xvda: ignoring backend node max-ring-page-order \(EINVAL\)$' \
+	'^blkedge: xvda: 2048 sectors of 4096 B, ring 1 page\(s\)$'
+expect_lines blkfront_4k_sectors_last_sector_and_past_the_end blkedge \
+	'^blkedge: last sector written and flushed: ok$' \
+	'^blkedge: last sector read back before reopening: same$' \
+	'^blkedge: read past the end: refused \(ERANGE\)$'
+expect_file blkfront_4k_last_sector_is_on_the_disk_image blkedge-last.txt '^SKIFF-EDGE last sector$'
+expect_lines blkfront_reopens_after_close blkedge '^blkfront xvda: disconnected$' \
+	'^blkedge: closed$' '^blkedge: reopened$' '^blkedge: last sector read back after reopening: same$'
+expect_lines blkfront_backend_leaves_with_reads_in_flight blkedge \
+	'^blkedge: reading until the disk goes away$' \
+	'^blkfront xvda: the backend is going away \(Closing\): detaching$' \
+	'^blkfront xvda: disconnected$' \
+	'^blkedge: [0-9]+ reads, [0-9]+ failed, then submit said EIO$' '^blkedge: returning from main$'
+expect_end blkedge_powers_off_after_the_backend_left_under_load blkedge poweroff
+# libxl removes a device by force after 10 s: the guest must have let go well before.
+if grep -q '^status=0 ' "$results/blkedge-detach.txt" 2>/dev/null &&
+	awk -F'seconds=' 'NF > 1 { ok = $2 < 8 } END { exit !ok }' "$results/blkedge-detach.txt"; then
+	pass xl_block_detach_under_load_succeeds_within_8_s
+else
+	fail xl_block_detach_under_load_succeeds_within_8_s "$(cat "$results/blkedge-detach.txt" 2>/dev/null)"
+fi
 
 # blkcheck and blkfront.
 expect_lines blkfront_finds_two_disks blkcheck '^blkcheck: 2 disk\(s\)$' \

@@ -1,7 +1,8 @@
 # Helpers for a test-host job (job.sh runs in dom0 with this file sourced).
 #
 #   guest_run NAME CFG TIMEOUT_S     create, wait for the end, record it, destroy
-#   guest_start NAME CFG             create and return (the guest runs on)
+#   guest_start NAME CFG [-p]        create and return (the guest runs on; -p: paused,
+#                                    for dom0 to change xenstore before `xl unpause`)
 #   guest_wait NAME TIMEOUT_S        wait until NAME stops or the timeout passes
 #   guest_console NAME               path of NAME's console log
 #   guest_wait_line NAME REGEX TIMEOUT_S   wait for a console line; 0 if it came
@@ -35,7 +36,7 @@ _guest_stamp() {
 }
 
 guest_start() {
-	local name=$1 cfg=$2
+	local name=$1 cfg=$2 paused=${3:-}
 	: >"/out/$name.result"
 	: >"/out/$name.timed"
 	echo 0 >"/tmp/$name.seen"
@@ -45,7 +46,7 @@ guest_start() {
 	stamp "$(guest_console "$name")" "/out/$name.timed" "/out/$name.result" &
 	echo $! >"/tmp/$name.stamper"
 	# Keep the domain after it stops, so its reason can be read (the cfg may say otherwise).
-	if ! xl create "$cfg" 'on_poweroff="preserve"' 'on_reboot="preserve"' \
+	if ! xl create $paused "$cfg" 'on_poweroff="preserve"' 'on_reboot="preserve"' \
 		'on_crash="preserve"' >"/out/$name.create.log" 2>&1; then
 		cat "/out/$name.create.log"
 		echo "end=create-failed" >>"/out/$name.result"
