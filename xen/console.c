@@ -36,7 +36,7 @@ static void wait_for_backend(void)
 		evtchn_clear(port);
 		if (READ_ONCE(ring->out_prod) - READ_ONCE(ring->out_cons) < sizeof(ring->out))
 			return; /* it read some while we cleared: no need to sleep */
-		xen_poll(port, monotonic_ns() + 10 * 1000 * 1000);
+		xen_poll(port, deadline_after_ns(10 * 1000 * 1000));
 	} else {
 		xen_yield();
 	}
@@ -84,10 +84,10 @@ void console_flush(void)
 
 	if (!ring || broken || !time_ready())
 		return;
-	give_up = monotonic_ns() + 1000ULL * 1000 * 1000;
+	give_up = deadline_after_ns(1000ULL * 1000 * 1000);
 	while (READ_ONCE(ring->out_cons) != READ_ONCE(ring->out_prod) && monotonic_ns() < give_up) {
 		evtchn_notify(port);
 		evtchn_clear(port);
-		xen_poll(port, monotonic_ns() + 10 * 1000 * 1000);
+		xen_poll(port, deadline_after_ns(10 * 1000 * 1000));
 	}
 }

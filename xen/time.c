@@ -89,10 +89,23 @@ uint64_t wallclock_ns(void)
 	return sec * 1000000000ULL + nsec + monotonic_ns();
 }
 
+uint64_t deadline_after_ns(uint64_t ns)
+{
+	uint64_t now = monotonic_ns();
+
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
+
 void timer_set_deadline(uint64_t deadline_ns)
 {
 	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = deadline_ns, .flags = 0};
 
+	/* Xen keeps timers in s_time_t (signed): past INT64_MAX it reads as a time long
+	 * gone and would fire at once, again and again. Such a deadline is never. */
+	if (deadline_ns > INT64_MAX) {
+		HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+		return;
+	}
 	/* flags 0: a deadline already past fires at once instead of failing with -ETIME. */
 	HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }
