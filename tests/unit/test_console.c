@@ -83,7 +83,8 @@ void xen_poll(evtchn_port_t port, uint64_t deadline_ns)
 
 	assert_int_equal(port, PORT);
 	if (++polls > 100000)
-		fail_msg("console_write still waiting after %u polls (%.1f s)", polls, now_ns / 1e9);
+		fail_msg("console_write still waiting after %u polls (%.1f s)", polls,
+			 now_ns / 1e9);
 	backend_runs();
 	if (page.out_cons == cons && deadline_ns > now_ns)
 		now_ns = deadline_ns; /* nothing happened: the poll ran to its timeout */
@@ -218,8 +219,9 @@ static void stuck_backend_drops_and_reports_once(void **state)
 	write_str("back\n");
 	write_str("again\n");
 	backend_runs();
-	assert_string_equal(dom0_log + 2048,
-			    "[console: 14 bytes dropped while dom0 was not reading]\r\nback\r\nagain\r\n");
+	assert_string_equal(
+		dom0_log + 2048,
+		"[console: 14 bytes dropped while dom0 was not reading]\r\nback\r\nagain\r\n");
 }
 
 /* Before the clock works (the first lines of boot) the bound is a count of yields. */
