@@ -94,7 +94,8 @@ static long HYPERVISOR_xen_version(int cmd, void *arg)
 /* Deliver the upcall Xen would, if one is pending and events are enabled. */
 static void upcall_if_pending(void)
 {
-	if (fake_shared.vcpu_info[0].evtchn_upcall_pending && !fake_shared.vcpu_info[0].evtchn_upcall_mask)
+	if (fake_shared.vcpu_info[0].evtchn_upcall_pending &&
+	    !fake_shared.vcpu_info[0].evtchn_upcall_mask)
 		events_upcall(NULL);
 }
 
