@@ -97,7 +97,7 @@ static bool has_room(int need)
 static bool wait_for_room(int need)
 {
 	bool timed = boot_info.shared_info && time_ready();
-	uint64_t give_up = timed ? deadline_after_ns(STUCK_AFTER_NS) : 0;
+	uint64_t give_up = timed ? deadline_after_ns(STUCK_AFTER_NS) : 0, poll_until;
 
 	for (unsigned int yields = 0; !has_room(need); yields++) {
 		evtchn_notify(con.port);
@@ -112,8 +112,8 @@ static bool wait_for_room(int need)
 			break; /* it read some while we cleared: no need to sleep */
 		if (monotonic_ns() >= give_up)
 			return false;
-		xen_poll(con.port, deadline_after_ns(POLL_NS) < give_up ? deadline_after_ns(POLL_NS)
-									: give_up);
+		poll_until = deadline_after_ns(POLL_NS);
+		xen_poll(con.port, poll_until < give_up ? poll_until : give_up);
 	}
 	return true;
 }
@@ -146,8 +146,8 @@ static void write_locked(const char *buf, size_t len)
 		long n = ring_put(con.ring, buf, len);
 
 		if (n < 0) {
-			con.broken =
-				true; /* nothing sane to say it on; stay quiet rather than loop */
+			/* Nothing sane to say it on; stay quiet rather than loop. */
+			con.broken = true;
 			return;
 		}
 		if (n) {
