@@ -249,7 +249,7 @@ void sleep_ns(uint64_t ns)
 {
 	unsigned long flags = events_save_disable();
 
-	add_sleeper(current, monotonic_ns() + ns);
+	add_sleeper(current, deadline_after_ns(ns));
 	current->state = BLOCKED;
 	schedule_locked();
 	events_restore(flags);
@@ -257,7 +257,8 @@ void sleep_ns(uint64_t ns)
 
 void msleep(uint64_t ms)
 {
-	sleep_ns(ms * NSEC_PER_MSEC);
+	/* ms * 10^6 would wrap for huge ms and make "forever" a short nap. */
+	sleep_ns(ms > UINT64_MAX / NSEC_PER_MSEC ? UINT64_MAX : ms * NSEC_PER_MSEC);
 }
 
 unsigned int sleep(unsigned int seconds)

@@ -9,7 +9,12 @@
 #include <stdint.h>
 
 void console_init(void *ring_page, uint32_t evtchn);
-/* Write all of buf; when the ring is full, wait for the backend, never drop output. */
+/*
+ * Write buf, each "\n" as "\r\n". When the ring is full, wait for the backend, up to
+ * 2 s (or a bounded number of yields before time works); then drop what is left, and
+ * everything after it until the backend reads again, when one line says how many bytes
+ * were lost.
+ */
 void console_write(const char *buf, size_t len);
 /* Wait (up to about a second) until the backend has read everything written. */
 void console_flush(void);

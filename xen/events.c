@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 #include <stdint.h>
 #include <xen/xen.h>
@@ -90,7 +91,12 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
 	if (port >= EVTCHN_MAX_PORTS) {
 		printk("events: port %u is beyond the %u ports Skiff handles\n", port,
 		       EVTCHN_MAX_PORTS);
-		return -1;
+		return -EINVAL;
+	}
+	/* Replacing a handler would leave its owner waiting for events that go elsewhere. */
+	if (handlers[port].handler) {
+		printk("events: port %u is already bound\n", port);
+		return -EBUSY;
 	}
 	handlers[port].arg = arg;
 	WRITE_ONCE(handlers[port].handler, handler);
@@ -130,6 +136,9 @@ void evtchn_close(evtchn_port_t port)
 	if (port < EVTCHN_MAX_PORTS)
 		WRITE_ONCE(handlers[port].handler, NULL);
 	HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
+	/* An event that came while masked stays pending: Xen hands the number out again,
+	 * and its next owner would get that event the moment its bind unmasks the port. */
+	evtchn_clear(port);
 }
 
 static void dispatch(evtchn_port_t port)

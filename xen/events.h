@@ -20,13 +20,14 @@ typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 void events_init(void);
 
 /* Bind a handler to a port and unmask it. Handlers run with events masked, on the
- * stack of whatever was interrupted: they must be short and must not block. */
+ * stack of whatever was interrupted: they must be short and must not block.
+ * -EINVAL for a port beyond EVTCHN_MAX_PORTS, -EBUSY if it already has a handler. */
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg);
 /* Ask Xen for a port carrying a virtual IRQ (VIRQ_TIMER, ...) and bind it. */
 int evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler, void *arg, evtchn_port_t *port);
 /* A new port for a backend in domain remote to bind to (the split-driver handshake). */
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
-/* Unbind the handler and close the port. */
+/* Unbind the handler, close the port and drop an event still pending on it. */
 void evtchn_close(evtchn_port_t port);
 void evtchn_mask(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);

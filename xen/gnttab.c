@@ -42,7 +42,29 @@ static void put_free(grant_ref_t ref)
 	free_head = ref;
 }
 
-/* Ask Xen for a table of n frames (it keeps the ones we have) and map the new ones. */
+/* Map table frame i (machine frame mfn) and put its entries on the free list. */
+static int add_frame(unsigned int i, xen_pfn_t mfn)
+{
+	void *va = page_alloc(1);
+
+	if (!va || arch_map_frame(va, mfn)) {
+		printk("gnttab: cannot map table frame %u\n", i);
+		if (va)
+			page_free(va, 1);
+		return -ENOMEM;
+	}
+	frames[i] = va;
+	for (grant_ref_t ref = (i + 1) * PER_FRAME; ref-- > i * PER_FRAME;)
+		if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
+			put_free(ref);
+	nr_frames = i + 1;
+	return 0;
+}
+
+/*
+ * Ask Xen for a table of n frames (it keeps the ones we have) and map the new ones.
+ * Xen writes n frame numbers into mfns[]: n is checked against its size first.
+ */
 static int grow_to(unsigned int n)
 {
 	struct gnttab_setup_table op = {.dom = DOMID_SELF, .nr_frames = n};
@@ -50,30 +72,23 @@ static int grow_to(unsigned int n)
 	grant_ref_t *list;
 	long rc;
 
+	if (n > MAX_FRAMES)
+		return -EINVAL;
 	set_xen_guest_handle(op.frame_list, mfns);
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1);
 	if (rc || op.status != GNTST_okay) {
 		printk("gnttab: setup_table(%u frames) failed: %ld/%d\n", n, rc, op.status);
 		return -ENOMEM;
 	}
-	if (n > MAX_FRAMES)
-		return -ENOMEM;
 	list = realloc(next_free, n * PER_FRAME * sizeof(*list));
 	if (!list)
 		return -ENOMEM;
 	next_free = list;
 	for (unsigned int i = nr_frames; i < n; i++) {
-		void *va = page_alloc(1);
+		int err = add_frame(i, mfns[i]);
 
-		if (!va || arch_map_frame(va, mfns[i])) {
-			printk("gnttab: cannot map table frame %u\n", i);
-			return -ENOMEM;
-		}
-		frames[i] = va;
-		for (grant_ref_t ref = (i + 1) * PER_FRAME; ref-- > i * PER_FRAME;)
-			if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
-				put_free(ref);
-		nr_frames = i + 1;
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -93,8 +108,14 @@ int gnttab_init(void)
 
 int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref)
 {
+	unsigned long mfn = arch_virt_to_mfn(va);
 	grant_entry_v1_t *e;
 
+	/* grant_table.h: a v1 entry's frame is 32 bits; cut down, it would name another page. */
+	if (mfn > UINT32_MAX) {
+		printk("gnttab: frame %#lx does not fit a v1 grant entry\n", mfn);
+		return -ERANGE;
+	}
 	if (free_head == LIST_END && (nr_frames >= max_frames || grow_to(nr_frames + 1)))
 		return -ENOSPC;
 	*ref = free_head;
@@ -103,7 +124,7 @@ int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t 
 	nr_used++;
 
 	e = entry(*ref);
-	e->frame = arch_virt_to_mfn(va);
+	e->frame = (uint32_t)mfn;
 	e->domid = domid;
 	virt_wmb(); /* frame and domid are in place before the flags make the entry valid */
 	WRITE_ONCE(e->flags, GTF_permit_access | (readonly ? GTF_readonly : 0));
@@ -194,9 +215,11 @@ int gnttab_copy(struct gnttab_copy *ops, unsigned int count)
 
 	if (rc)
 		return (int)rc;
+	/* GNTST_* codes are not errno values (GNTST_bad_gntref, -3, would read as -ESRCH):
+	 * the caller finds which copy failed, and why, in its status. */
 	for (unsigned int i = 0; i < count; i++)
 		if (ops[i].status != GNTST_okay)
-			return ops[i].status;
+			return -EIO;
 	return 0;
 }
 

@@ -3,6 +3,9 @@
  * domain lets another one (a backend) map or copy one of its pages. An entry names the
  * frame, the domain allowed and the access; Xen sets GTF_reading/GTF_writing while the
  * other domain has it mapped.
+ *
+ * Every function that returns int returns 0 or a negative errno; those that return a
+ * page return NULL on any failure.
  */
 #ifndef XEN_GNTTAB_H
 #define XEN_GNTTAB_H
@@ -12,17 +15,20 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
+/* -EIO if Xen will not say the table's size, -ENOMEM if it cannot be set up or mapped. */
 int gnttab_init(void);
 
 /*
  * Let domid access the page at va (read-only or read-write). The page must hold
  * nothing domid may not see: grants are page-granular (XSA-403). gnttab_alloc_page()
- * gives a zeroed page for that.
+ * gives a zeroed page for that. -ENOSPC when the table is full and cannot grow; -ERANGE
+ * for a machine frame above 2^32, which a v1 entry cannot name.
  */
 int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t *ref);
 /*
  * Withdraw a grant. -EBUSY while domid still has it mapped: then the grant stays, and
  * its page must not be reused or freed (it is leaked, never silently handed out again).
+ * -EINVAL for a ref that is not granted.
  */
 int gnttab_end_access(grant_ref_t ref);
 
@@ -35,7 +41,8 @@ void gnttab_free_page(void *page, grant_ref_t ref);
 void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs);
 void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs);
 
-/* GNTTABOP_copy: 0 if every copy succeeded, else the first failing op's GNTST_* status. */
+/* GNTTABOP_copy: 0 if every copy succeeded; -EIO if one failed (each op's status holds
+ * its GNTST_* code); the hypercall's own -errno if Xen refused the whole batch. */
 int gnttab_copy(struct gnttab_copy *ops, unsigned int count);
 
 /* Entries in use and the table's current and largest size (for tests and stats). */

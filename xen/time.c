@@ -26,22 +26,46 @@ static uint64_t scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 	return (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
-uint64_t monotonic_ns(void)
+/*
+ * System time at TSC value tsc, from one consistent snapshot of vcpu_time_info
+ * (xen.h: system_time + ((tsc - tsc_timestamp) << tsc_shift) * mul >> 32).
+ */
+static uint64_t pvclock_ns(const struct vcpu_time_info *t, uint64_t tsc)
 {
-	const shared_info_t *s = boot_info.shared_info;
-	const volatile struct vcpu_time_info *t = &s->vcpu_info[0].time;
+	/* A TSC read before Xen took its stamp (a vCPU whose TSC lags the one Xen read):
+	 * no time has passed yet. Unsigned, the delta would wrap to ~2^64 cycles. */
+	uint64_t delta = tsc > t->tsc_timestamp ? tsc - t->tsc_timestamp : 0;
+
+	return t->system_time + scale_delta(delta, t->tsc_to_system_mul, t->tsc_shift);
+}
+
+/* Copy the snapshot Xen keeps in shared memory, with a TSC read that goes with it. */
+static void pvclock_read(const volatile struct vcpu_time_info *src, struct vcpu_time_info *snap,
+			 uint64_t *tsc)
+{
 	uint32_t version;
-	uint64_t ns;
 
 	/* Xen bumps version to odd before an update and to even after: retry on change. */
 	do {
-		version = t->version;
+		version = src->version;
 		virt_rmb(); /* read the version before the fields it guards */
-		ns = t->system_time + scale_delta(arch_rdtsc() - t->tsc_timestamp,
-						  t->tsc_to_system_mul, t->tsc_shift);
-		virt_rmb(); /* read the fields before checking the version again */
-	} while ((version & 1) || version != t->version);
+		snap->tsc_timestamp = src->tsc_timestamp;
+		snap->system_time = src->system_time;
+		snap->tsc_to_system_mul = src->tsc_to_system_mul;
+		snap->tsc_shift = src->tsc_shift;
+		*tsc = arch_rdtsc(); /* ordered after the loads above (arch.h) */
+		virt_rmb();	     /* read the fields before checking the version again */
+	} while ((version & 1) || version != src->version);
+}
 
+uint64_t monotonic_ns(void)
+{
+	const shared_info_t *s = boot_info.shared_info;
+	struct vcpu_time_info snap;
+	uint64_t tsc, ns;
+
+	pvclock_read(&s->vcpu_info[0].time, &snap, &tsc);
+	ns = pvclock_ns(&snap, tsc);
 	/* Successive pvclock updates may step back a few ns; never show that to callers. */
 	if (ns < last_ns)
 		ns = last_ns;
@@ -65,10 +89,23 @@ uint64_t wallclock_ns(void)
 	return sec * 1000000000ULL + nsec + monotonic_ns();
 }
 
+uint64_t deadline_after_ns(uint64_t ns)
+{
+	uint64_t now = monotonic_ns();
+
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
+
 void timer_set_deadline(uint64_t deadline_ns)
 {
 	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = deadline_ns, .flags = 0};
 
+	/* Xen keeps timers in s_time_t (signed): past INT64_MAX it reads as a time long
+	 * gone and would fire at once, again and again. Such a deadline is never. */
+	if (deadline_ns > INT64_MAX) {
+		HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+		return;
+	}
 	/* flags 0: a deadline already past fires at once instead of failing with -ETIME. */
 	HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }

@@ -15,15 +15,15 @@ bool time_ready(void);
 uint64_t monotonic_ns(void);
 /* Wall-clock time, ns since the Unix epoch. */
 uint64_t wallclock_ns(void);
-/* The system time ns from now, saturating: a huge timeout means "never", not a
- * deadline that wrapped into the past. */
-static inline uint64_t deadline_after_ns(uint64_t ns)
-{
-	uint64_t now = monotonic_ns();
-
-	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
-}
-/* Raise VIRQ_TIMER once system time reaches deadline_ns (replaces an earlier one). */
+/*
+ * The system time ns from now, for a deadline: saturates at UINT64_MAX instead of
+ * wrapping, so a huge ns (UINT64_MAX: "forever") never lands in the past.
+ */
+uint64_t deadline_after_ns(uint64_t ns);
+/*
+ * Raise VIRQ_TIMER once system time reaches deadline_ns (replaces an earlier one). A
+ * deadline beyond Xen's signed 64-bit system time means never: the timer is stopped.
+ */
 void timer_set_deadline(uint64_t deadline_ns);
 
 #endif

@@ -63,11 +63,16 @@ struct cpu_regs {
 #define READ_ONCE(x)	   (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val) (*(volatile __typeof__(x) *)&(x) = (val))
 
+/*
+ * The TSC, read in program order: rdtsc alone may execute before earlier loads (the
+ * pvclock fields it is paired with). lfence waits for them (on AMD, once the OS makes
+ * lfence dispatch-serialising, as Xen does). Not rdtscp: QEMU's TCG lacks it for PVH.
+ */
 static inline uint64_t arch_rdtsc(void)
 {
 	uint32_t lo, hi;
 
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 

@@ -69,7 +69,7 @@ bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns);
 #define wait_event_timeout(wq, cond, timeout_ns)                                                   \
 	({                                                                                         \
 		unsigned long __flags = wait_queue_lock();                                         \
-		uint64_t __deadline = monotonic_ns() + (timeout_ns);                               \
+		uint64_t __deadline = deadline_after_ns(timeout_ns);                               \
 		bool __ok;                                                                         \
 		while (!(__ok = (cond)) && wait_queue_sleep_until_locked(wq, __deadline))          \
 			;                                                                          \

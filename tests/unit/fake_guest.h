@@ -26,6 +26,15 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+/* ---- time: each test's own clock (monotonic_ns), with xen/time.c's saturation ------- */
+
+uint64_t deadline_after_ns(uint64_t ns)
+{
+	uint64_t now = monotonic_ns();
+
+	return ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+}
+
 /* ---- pages ----------------------------------------------------------------------- */
 
 static struct live_page {

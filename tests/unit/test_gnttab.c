@@ -176,9 +176,13 @@ int arch_map_frame(void *va, unsigned long mfn)
 	return 0;
 }
 
+static const void *high_page; /* this page's frame is above 2^32 (a host with > 16 TiB) */
+
 /* A frame number that fits a v1 entry's 32 bits (host addresses go higher). */
 unsigned long arch_virt_to_mfn(const void *va)
 {
+	if (high_page && va == high_page)
+		return (1ul << 32) + 5;
 	return ((uintptr_t)va >> PAGE_SHIFT) & 0xffffffffu;
 }
 
@@ -212,6 +216,7 @@ static void reset(void)
 	setup_calls = last_setup_frames = 0;
 	setup_fails = query_fails = false;
 	map_fails_for = -1;
+	high_page = NULL;
 	memset(mapped, 0, sizeof(mapped));
 	memset(copy_status, 0, sizeof(copy_status));
 	copy_rc = 0;
@@ -554,9 +559,45 @@ static void copy_reports_the_first_failure(void **state)
 	assert_int_equal(gnttab_copy(ops, 3), 0);
 	copy_status[1] = GNTST_bad_gntref;
 	copy_status[2] = GNTST_general_error;
-	assert_int_equal(gnttab_copy(ops, 3), GNTST_bad_gntref);
+	/* -errno like every other failure here (GNTST_bad_gntref, -3, read as -ESRCH); each
+	 * op's own status says which copy failed and why */
+	assert_int_equal(gnttab_copy(ops, 3), -EIO);
+	assert_int_equal(ops[1].status, GNTST_bad_gntref);
+	assert_int_equal(ops[2].status, GNTST_general_error);
 	copy_rc = -EFAULT;
 	assert_int_equal(gnttab_copy(ops, 3), -EFAULT);
+}
+
+/*
+ * A v1 entry holds a 32-bit frame number: a frame above that used to be cut to its low
+ * 32 bits, granting the backend some other page of the machine.
+ */
+static void frame_beyond_32_bits_is_refused(void **state)
+{
+	grant_ref_t ref = 12345, next;
+
+	high_page = page;
+	assert_int_equal(gnttab_grant_page(1, page, false, &ref), -ERANGE);
+	assert_int_equal(gnttab_used(), 0);
+	assert_int_equal(xen_entry(GNTTAB_NR_RESERVED_ENTRIES)->flags, 0);
+	high_page = NULL;
+	assert_int_equal(gnttab_grant_page(1, page, false, &next), 0); /* nothing lost */
+	assert_int_equal(next, GNTTAB_NR_RESERVED_ENTRIES);
+}
+
+/* A table frame that cannot be mapped gives its page back. */
+static void failed_frame_mapping_keeps_no_page(void **state)
+{
+	unsigned long before = pages_in_use();
+	grant_ref_t ref;
+
+	for (unsigned int i = 0; i < 512 - GNTTAB_NR_RESERVED_ENTRIES; i++)
+		assert_int_equal(gnttab_grant_page(1, page, false, &ref), 0);
+	map_fails_for = 1;
+	assert_int_equal(gnttab_grant_page(1, page, false, &ref), -ENOSPC);
+	assert_logged("cannot map table frame 1");
+	assert_int_equal(pages_in_use(), before);
+	assert_int_equal(gnttab_capacity(), 512 - 8);
 }
 
 /* ---- regressions: bugs these tests found, fixed since ---- */
@@ -596,6 +637,20 @@ static void init_with_a_table_above_64_frames_stays_in_bounds(void **state)
 	assert_true(nr_frames <= MAX_FRAMES);
 }
 
+/*
+ * grow_to() asked Xen for n frames first and checked n against MAX_FRAMES after: Xen
+ * wrote n frame numbers into mfns[MAX_FRAMES] on the stack. Only gnttab_init's and
+ * gnttab_grant_page's caps kept n in range. AddressSanitizer stops the old code here
+ * (stack-buffer-overflow): this test runs last.
+ */
+static void growing_past_max_frames_asks_xen_nothing(void **state)
+{
+	xen_max_frames = 128;
+	assert_int_equal(grow_to(MAX_FRAMES + 1), -EINVAL);
+	assert_int_equal(setup_calls, 0);
+	assert_int_equal(nr_frames, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,10 +674,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(alloc_pages_undoes_a_partial_grant, max_one_frame,
 						done),
 		cmocka_unit_test_setup_teardown(copy_reports_the_first_failure, one_frame, done),
+		cmocka_unit_test_setup_teardown(frame_beyond_32_bits_is_refused, one_frame, done),
+		cmocka_unit_test_setup_teardown(failed_frame_mapping_keeps_no_page, one_frame,
+						done),
 		cmocka_unit_test_setup_teardown(ending_a_grant_twice_does_not_hand_it_out_twice,
 						one_frame, done),
 		cmocka_unit_test_setup_teardown(init_with_a_table_above_64_frames_stays_in_bounds,
 						fresh, done),
+		cmocka_unit_test_setup_teardown(growing_past_max_frames_asks_xen_nothing, fresh,
+						done),
 	};
 
 	return cmocka_run_group_tests_name("gnttab", tests, NULL, NULL);

@@ -7,7 +7,8 @@
 #   guest_console NAME               path of NAME's console log
 #   guest_wait_line NAME REGEX TIMEOUT_S   wait for a console line; 0 if it came
 #
-# For each guest, /out gets NAME.console (the console as xenconsoled logged it),
+# For each guest, /out gets NAME.console (the console as xenconsoled logged it, less the
+# "\r" of Skiff's "\r\n" line ends, so that checks anchored with $ match),
 # NAME.timed (each console line prefixed with the dom0 uptime at which it was seen,
 # +-0.1 s) and NAME.result (end=poweroff|reboot|suspend|crash|watchdog|timeout|
 # create-failed, and dom0 uptimes create_s, first_line_s, end_s).
@@ -15,6 +16,10 @@
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 guest_console() { echo "/out/console/guest-$1.log"; }
+
+# A console log as the checks read it: without the "\r" of "\r\n" (xl console wants it).
+# Piped into grep without -q: a grep that stops early would kill tr with SIGPIPE.
+_guest_text() { tr -d '\r' <"$1"; }
 
 # The shutdown reason xl reports (Reason-Code column of xl list -v), or nothing.
 _guest_reason() {
@@ -31,7 +36,8 @@ _guest_stamp() {
 	[ "$total" -gt "$seen" ] || return 0
 	now=$(uptime_s)
 	[ "$seen" -gt 0 ] || echo "first_line_s=$now" >>"/out/$name.result"
-	tail -n +"$((seen + 1))" "$log" | head -n "$((total - seen))" | sed "s/^/$now\t/" >>"/out/$name.timed"
+	tail -n +"$((seen + 1))" "$log" | head -n "$((total - seen))" | tr -d '\r' |
+		sed "s/^/$now\t/" >>"/out/$name.timed"
 	echo "$total" >"/tmp/$name.seen"
 }
 
@@ -87,7 +93,7 @@ guest_wait() {
 	fi
 	echo "end=$end" >>"/out/$name.result"
 	echo "end_s=$(uptime_s)" >>"/out/$name.result"
-	cp "$(guest_console "$name")" "/out/$name.console" 2>/dev/null || : >"/out/$name.console"
+	_guest_text "$(guest_console "$name")" >"/out/$name.console" 2>/dev/null || : >"/out/$name.console"
 	echo "==== console $name begin ===="
 	cat "/out/$name.console"
 	echo "==== console $name end: $end ===="
@@ -96,7 +102,7 @@ guest_wait() {
 guest_wait_line() {
 	local name=$1 regex=$2 timeout=$3 start i=0
 	start=$(uptime_s)
-	while ! grep -q -E -e "$regex" "$(guest_console "$name")" 2>/dev/null; do
+	while ! _guest_text "$(guest_console "$name")" 2>/dev/null | grep -E -e "$regex" >/dev/null; do
 		if awk -v s="$start" -v n="$(uptime_s)" -v t="$timeout" 'BEGIN { exit !(n - s > t) }'; then
 			return 1
 		fi
@@ -104,7 +110,7 @@ guest_wait_line() {
 		i=$((i + 1))
 		if [ $((i % 10)) = 0 ] && { ! xl domid "$name" >/dev/null 2>&1 ||
 			[ -n "$(_guest_reason "$name")" ]; }; then
-			grep -q -E -e "$regex" "$(guest_console "$name")" 2>/dev/null
+			_guest_text "$(guest_console "$name")" 2>/dev/null | grep -E -e "$regex" >/dev/null
 			return
 		fi
 		sleep 0.1

@@ -1,7 +1,8 @@
 /*
  * stamp: follows a guest's console log in dom0 and writes each new line, prefixed with
  * the dom0 uptime (seconds, like /proc/uptime) at which it appeared, to NAME.timed.
- * The first line's time also goes to NAME.result as first_line_s=.
+ * The first line's time also goes to NAME.result as first_line_s=. Skiff writes "\r\n"
+ * (for terminals); the "\r" is left out, so that checks anchored with $ match.
  *
  *   stamp LOG TIMED RESULT      (runs until killed; guest.sh starts one per guest)
  *
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 					line[have++] = (char)c;
 				continue;
 			}
+			if (have && line[have - 1] == '\r')
+				have--;
 			line[have] = 0;
 			have = 0;
 			double t = uptime();
