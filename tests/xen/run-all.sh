@@ -363,8 +363,8 @@ expect_lines blkfront_reopens_after_close blkedge '^blkfront xvda: disconnected$
 expect_lines blkfront_backend_leaves_with_reads_in_flight blkedge \
 	'^blkedge: reading until the disk goes away$' \
 	'^blkfront xvda: the backend is going away \(Closing\): detaching$' \
-	'^blkfront xvda: disconnected$' \
-	'^blkedge: [0-9]+ reads, [0-9]+ failed, then submit said EIO$' '^blkedge: returning from main$'
+	'^blkedge: [0-9]+ reads, [0-9]+ failed, then submit said EIO$' '^blkedge: returning from main$' \
+	'^blkfront xvda: disconnected$' '^Skiff: exit\(0\), powering off$'
 expect_end blkedge_powers_off_after_the_backend_left_under_load blkedge poweroff
 # libxl removes a device by force after 10 s: the guest must have let go well before.
 if grep -q '^status=0 ' "$results/blkedge-detach.txt" 2>/dev/null &&
