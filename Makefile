@@ -34,12 +34,17 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
-	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP
+	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP \
+	-ffunction-sections -fdata-sections
 LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
 APP_CFLAGS := $(COMMON_CFLAGS)
 ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP
+# Each function and object has a section of its own (-ffunction-sections -fdata-sections
+# above), so --gc-sections drops whatever the entry point, the ELF notes and the start-up
+# table (KEEP in skiff.lds) do not reach: the core is linked whole, its unused calls need not
+# ship in every image.
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
-	--no-warn-rwx-segments -T arch/$(ARCH)/skiff.lds
+	--no-warn-rwx-segments --gc-sections -T arch/$(ARCH)/skiff.lds
 
 # The layers, bottom up (README.md, "Layout"; `make check` holds them to it).
 # The core (libc, arch, xen, kernel, xenbus) is linked whole: boot code is reached only
