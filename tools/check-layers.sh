@@ -94,11 +94,13 @@ layer_objs() {
 }
 defs=$(mktemp)
 trap 'rm -f "$defs"' EXIT
-# "symbol layer" for every global symbol an object defines
+# "symbol layer" for every global symbol an object defines. A name defined in two
+# layers (an app may define its own printk: the library's names are hidden from it,
+# tools/hide-syms.sh) belongs to the lowest, which is the one the layers above bind to.
 for dir in "${layers[@]}"; do
 	layer_objs "$dir" | xargs -r nm --defined-only -P 2>/dev/null |
-		awk -v l="$dir" '$2 ~ /^[TDBRVW]$/ {print $1, l}'
-done | sort -u >"$defs"
+		awk -v l="$dir" -v r="$(rank "$dir")" '$2 ~ /^[TDBRVW]$/ {print $1, r, l}'
+done | sort -k1,1 -k2,2n | awk '$1 != last {print $1, $3; last = $1}' >"$defs"
 
 for dir in "${layers[@]}"; do
 	r=$(rank "$dir")

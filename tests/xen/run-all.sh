@@ -10,14 +10,22 @@ job=$work/job
 results=$work/results
 . "$top/tests/xen/lib.sh"
 
-apps="hello crash xsls xstest blkcheck blkedge echo httpd iperf"
+apps="hello crash xsls xstest blkcheck blkedge echo httpd iperf shadow"
+# An app that does not build is a failure, not a skip: its guest then fails to start and
+# every test of it fails too.
+mkdir -p "$work"
+built=""
 for app in $apps; do
-	make -s -C "$top" APP=$app >/dev/null
+	if make -s -C "$top" APP=$app >"$work/build-$app.log" 2>&1; then
+		built="$built $app"
+	else
+		fail "${app}_builds" "make APP=$app: $(grep -m 3 -E 'error|Error' "$work/build-$app.log" | tr '\n' ' ')"
+	fi
 done
 
 rm -rf "$job" "$results"
 mkdir -p "$job" "$results"
-for app in $apps; do
+for app in $built; do
 	cp "$top/build/$app/$app" "$job/"
 done
 "$top/tools/xlcfg.sh" hello hello 32 preserve >"$job/hello.cfg"
@@ -28,6 +36,7 @@ done
 for name in xsls xstest; do
 	"$top/tools/xlcfg.sh" $name $name 32 preserve >"$job/$name.cfg"
 done
+"$top/tools/xlcfg.sh" shadow shadow 32 preserve >"$job/shadow.cfg"
 "$top/tools/xlcfg.sh" xstest-reboot xstest 32 preserve >"$job/xstest-reboot.cfg"
 "$top/tools/xlcfg.sh" xstest-stall xstest 32 preserve stall >"$job/xstest-stall.cfg"
 # blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one.
@@ -76,6 +85,7 @@ for mode in write-text exec-data stack exit3; do
 	guest_run crash-$mode crash-$mode.cfg 120
 done
 guest_run xsls xsls.cfg 120
+guest_run shadow shadow.cfg 60
 
 # xstest: dom0 changes a key the guest watches, then asks it to stop.
 guest_start xstest xstest.cfg
@@ -372,6 +382,22 @@ if grep -q '^status=0 ' "$results/blkedge-detach.txt" 2>/dev/null &&
 	pass xl_block_detach_under_load_succeeds_within_8_s
 else
 	fail xl_block_detach_under_load_succeeds_within_8_s "$(cat "$results/blkedge-detach.txt" 2>/dev/null)"
+# shadow defines printk, gnttab_grant_page (Skiff's internal names), thread_create and
+# xs_read (public ones) itself: it links, its own functions run, the library keeps its own
+# (the boot line, main's thread, the domain's name from xenstore), and it powers off.
+shadow_console=$results/shadow.console
+if grep -q '^Skiff: pv boot' "$shadow_console" 2>/dev/null &&
+	grep -q '^shadow: my printk("hello")$' "$shadow_console" &&
+	grep -q '^shadow: my thread_create(41)$' "$shadow_console" &&
+	grep -q '^shadow: my xs_read("name")$' "$shadow_console" &&
+	grep -q '^shadow: my gnttab_grant_page(7)$' "$shadow_console" &&
+	grep -q '^shadow: domain [1-9][0-9]* (shadow), slept [0-9]* ms$' "$shadow_console" &&
+	grep -q '^shadow: ok' "$shadow_console" &&
+	[ "$(result_field shadow end)" = poweroff ]; then
+	pass app_may_define_library_internal_names
+else
+	fail app_may_define_library_internal_names \
+		"end=$(result_field shadow end); console: $(grep '^shadow:' "$shadow_console" 2>/dev/null | tail -n 3 | tr '\n' ' ')"
 fi
 
 # blkcheck and blkfront.
