@@ -382,6 +382,8 @@ if grep -q '^status=0 ' "$results/blkedge-detach.txt" 2>/dev/null &&
 	pass xl_block_detach_under_load_succeeds_within_8_s
 else
 	fail xl_block_detach_under_load_succeeds_within_8_s "$(cat "$results/blkedge-detach.txt" 2>/dev/null)"
+fi
+
 # shadow defines printk, gnttab_grant_page (Skiff's internal names), thread_create and
 # xs_read (public ones) itself: it links, its own functions run, the library keeps its own
 # (the boot line, main's thread, the domain's name from xenstore), and it powers off.
