@@ -233,7 +233,9 @@ static int frontend_thread(void *arg)
 			disconnect(fe);
 			break;
 		}
-		if (fe->event_pending && !fe->broken)
+		if (fe->event_pending && fe->broken)
+			fe->event_pending = false; /* nothing to serve; left set, it would spin */
+		else if (fe->event_pending)
 			serve_events(fe);
 	}
 	if (fe->app_closed) {
