@@ -97,13 +97,12 @@ void frontend_notify(struct frontend *fe)
 /* Reap what the backend answered; throttle a backend that only makes noise. */
 static void serve_events(struct frontend *fe)
 {
-	unsigned int before = fe->ops->in_flight(fe);
+	bool work;
 
 	fe->event_pending = false; /* before reading: an event after this is not lost */
-	fe->ops->process(fe);
+	work = fe->ops->process(fe);
 	if (frontend_usable(fe))
-		event_throttle(&fe->throttle, fe->port, fe->ops->in_flight(fe) != before,
-			       &fe->broken, fe->name);
+		event_throttle(&fe->throttle, fe->port, work, &fe->broken, fe->name);
 }
 
 /* ---- disconnecting -------------------------------------------------------------- */
@@ -146,8 +145,8 @@ static void remove_nodes(struct frontend *fe)
 /* Closing -> Closed, each step waiting (bounded) for the backend to follow. */
 static void leave_xenbus(struct frontend *fe)
 {
-	const unsigned int left = 1u << XenbusStateClosing | 1u << XenbusStateClosed |
-				  1u << XenbusStateUnknown;
+	const unsigned int left =
+		1u << XenbusStateClosing | 1u << XenbusStateClosed | 1u << XenbusStateUnknown;
 	const unsigned int let_go =
 		1u << XenbusStateClosed | 1u << XenbusStateUnknown | 1u << XenbusStateInitWait;
 
@@ -248,8 +247,8 @@ static int frontend_thread(void *arg)
 
 /* ---- connecting ----------------------------------------------------------------- */
 
-int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node,
-			const char *fmt, ...)
+int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node, const char *fmt,
+			...)
 {
 	char path[96], value[64];
 	va_list ap;

@@ -56,8 +56,9 @@ struct frontend_ops {
 	/* The backend is Connected: read its nodes. An error refuses the device. */
 	int (*connected)(struct frontend *fe);
 	/* The event channel fired, or the device is draining: reap answers (in the device's
-	 * thread). It may call frontend_break(). */
-	void (*process)(struct frontend *fe);
+	 * thread). It may call frontend_break(). True if it found any answer: an event
+	 * with none counts towards an event storm. */
+	bool (*process)(struct frontend *fe);
 	/* Requests the backend holds and has not answered. */
 	unsigned int (*in_flight)(struct frontend *fe);
 	/* Optional: the earliest deadline of a request in flight (0: none); when it
@@ -88,15 +89,15 @@ enum frontend_state {
 struct frontend {
 	const struct frontend_ops *ops;
 	struct xenbus_device xb;
-	unsigned int id;     /* device number: device/<class>/<id> */
-	char name[16];	     /* for log lines: "xvda", "vif0" */
+	unsigned int id; /* device number: device/<class>/<id> */
+	char name[16];	 /* for log lines: "xvda", "vif0" */
 	enum frontend_state state;
-	bool broken;	     /* frontend_break(): requests fail, events masked */
+	bool broken; /* frontend_break(): requests fail, events masked */
 	evtchn_port_t port;
 	bool port_open;
-	bool event_pending;  /* set by the event handler, cleared by the thread */
-	bool close_asked;    /* another thread wants the device closed */
-	bool app_closed;     /* frontend_close() was called: free when closed */
+	bool event_pending;	  /* set by the event handler, cleared by the thread */
+	bool close_asked;	  /* another thread wants the device closed */
+	bool app_closed;	  /* frontend_close() was called: free when closed */
 	struct wait_queue kick;	  /* the device's thread waits here */
 	struct wait_queue closed; /* closers wait here for FRONTEND_CLOSED */
 	struct event_throttle throttle;
@@ -124,7 +125,8 @@ bool frontend_is_open(const char *class, unsigned int id);
  * to its event channel; fail everything outstanding (ops->fail_all). The device stays
  * unusable until closed. Call from the device's thread (or where it cannot run).
  */
-void frontend_break(struct frontend *fe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void frontend_break(struct frontend *fe, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Requests may be put on the ring: connected and not broken. */
 static inline bool frontend_usable(const struct frontend *fe)
@@ -133,8 +135,8 @@ static inline bool frontend_usable(const struct frontend *fe)
 }
 
 /* In ops->write_nodes: write <our node>/<node> = value, and remember to remove it. */
-int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node,
-			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node, const char *fmt,
+			...) __attribute__((format(printf, 4, 5)));
 
 /* Tell the backend there are new requests (after RING_PUSH_REQUESTS_AND_CHECK_NOTIFY). */
 void frontend_notify(struct frontend *fe);
