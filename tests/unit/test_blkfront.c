@@ -26,6 +26,7 @@
 #include "xen/xs_wire.c"
 #include "libc/strerror.c"
 
+#include <sanitizer/asan_interface.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -1153,6 +1154,7 @@ static void close_from_a_completion_does_not_touch_the_freed_ring(void **state)
 {
 	struct blkif_request r;
 	struct blk_request *a = submit_read(0, SECTOR, &r);
+	struct blkfront *closed = dev;
 
 	a->done = close_on_completion;
 	perform(&r);
@@ -1164,7 +1166,142 @@ static void close_from_a_completion_does_not_touch_the_freed_ring(void **state)
 	assert_false(
 		dev_alive); /* its thread ended and freed it: ASan sees a leak or a double free */
 	assert_true(dev_detached);
+	assert_true(__asan_address_is_poisoned(closed)); /* freed, by its thread */
 	dev = NULL;
+}
+
+/* ---- the lifecycle (xenbus/frontend.c) ------------------------------------------------ */
+
+/* The toolstack removed our directory: a late state write would leave an orphan node. */
+static void switch_state_does_not_write_when_our_node_is_gone(void **state)
+{
+	set_node(FRONT "/state", NULL);
+	assert_int_equal(xenbus_switch_state(&dev->fe.xb, XenbusStateClosing), -ENOENT);
+	assert_null(front_node("state"));
+	set_node(FRONT "/state", "4"); /* back, so that the teardown's close is orderly */
+}
+
+static void close_then_reopen_writes_initialising_first_and_connects(void **state)
+{
+	unsigned int closed_at;
+
+	blkfront_close(dev);
+	dev = NULL;
+	assert_int_equal(backend_state(), XenbusStateClosed);
+	closed_at = nr_front_states;
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(front_states[closed_at], XenbusStateInitialising);
+	assert_int_equal(backend_state(), XenbusStateConnected);
+	assert_int_equal(state_value(front_node("state")), XenbusStateConnected);
+	attach_backend();
+	while_waiting = backend_serves;
+	char *buf = new_buffer(SECTOR, 0);
+	assert_int_equal(blkfront_read(dev, 5, buf, SECTOR), 0);
+	assert_memory_equal(buf, disk + 5 * SECTOR, SECTOR);
+}
+
+/* The backend left; the disk's thread disconnects and waits for the answer still due.
+ * A close meanwhile waits for that disconnect to end, and the disk is freed once. */
+static void close_while_the_thread_is_mid_disconnect_waits(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	uint64_t start = now_ns;
+
+	set_backend_state(XenbusStateClosing);
+	run_device_thread();
+	assert_int_equal(dev->fe.state, FRONTEND_CLOSING); /* in the drain, 5 s at most */
+	assert_logged("the backend is going away (Closing)");
+	blkfront_close(dev);
+	dev = NULL;
+	assert_false(dev_alive);
+	assert_int_equal(now_ns - start, DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC);
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_int_equal(times_logged("disconnected"), 1);
+	assert_int_equal(joins, 1);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_null(front_node("ring-ref"));
+	assert_null(front_node("event-channel"));
+}
+
+/* An async request nobody answers: the thread's timed wait ends at its deadline. */
+static void unanswered_async_request_breaks_the_disk_at_30_s(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	uint64_t start = now_ns;
+
+	run_device_thread(); /* it sleeps until the request's deadline */
+	assert_int_equal(done_of(a)->calls, 0);
+	run_device_thread_at_its_deadline();
+	assert_int_equal(now_ns - start, REQUEST_TIMEOUT_NS);
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_true(dev->fe.broken);
+	assert_logged("no answer to a request in 30 s");
+}
+
+static void optional_garbage_leaves_the_disk_usable(void **state)
+{
+	char *buf = new_buffer(SECTOR, 0);
+
+	set_backend("max-ring-page-order", "99");
+	set_backend("feature-flush-cache", "yes");
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->info.ring_pages, 4); /* clamped to order 2 */
+	assert_false(dev->info.flush);
+	assert_int_equal(times_logged("ignoring backend node feature-flush-cache"), 1);
+	assert_int_equal(blkfront_flush(dev), -EOPNOTSUPP);
+	attach_backend();
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_read(dev, 0, buf, SECTOR), 0);
+}
+
+static void required_garbage_refuses_and_gives_everything_back(void **state)
+{
+	static const char *const bad[][2] = {{"sectors", "abc"}, {"sector-size", "0"}};
+
+	for (unsigned int i = 0; i < 2; i++) {
+		unsigned int from = nr_front_states;
+
+		clear_log();
+		set_backend("sectors", "2048");
+		set_backend("sector-size", "512");
+		set_backend(bad[i][0], bad[i][1]);
+		assert_null(open0());
+		assert_int_equal(
+			times_logged(i ? "bad sector-size 0" : "cannot read the disk's size"), 1);
+		assert_int_equal(active_grants(), 0);
+		assert_int_equal(live_pages(), 0);
+		assert_null(front_node("ring-ref"));
+		assert_null(front_node("event-channel"));
+		assert_null(front_node("protocol"));
+		assert_int_equal(front_states[nr_front_states - 2], XenbusStateClosing);
+		assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+		assert_true(nr_front_states - from >= 4);
+		assert_null(open_list);
+	}
+}
+
+static void disk_of_4096_byte_sectors(void **state)
+{
+	set_backend("sector-size", "4096"); /* sectors: 2048 units of 512 bytes */
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->info.sectors, DISK_SECTORS / 8);
+	assert_int_equal(dev->info.sector_size, 4096);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 8, 4096), 0); /* the last sector */
+	assert_int_equal(check(BLK_READ, DISK_SECTORS, 4096), -ERANGE);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 8, 2 * 4096), -ERANGE);
+	attach_backend();
+	while_waiting = backend_serves;
+	char *buf = new_buffer(4096, 0);
+	assert_int_equal(blkfront_read(dev, DISK_SECTORS - 8, buf, 4096), 0);
+	assert_memory_equal(buf, disk + (DISK_SECTORS - 8) * SECTOR, 4096);
 }
 
 #define T(fn)  cmocka_unit_test_setup_teardown(fn, open_disk, close_disk)
@@ -1204,6 +1341,13 @@ int main(void)
 		T0(open_refuses_bad_sector_sizes),
 		T(grant_kept_mapped_ends_the_other_grants_once),
 		T(close_from_a_completion_does_not_touch_the_freed_ring),
+		T(switch_state_does_not_write_when_our_node_is_gone),
+		T(close_then_reopen_writes_initialising_first_and_connects),
+		T(close_while_the_thread_is_mid_disconnect_waits),
+		T(unanswered_async_request_breaks_the_disk_at_30_s),
+		T0(optional_garbage_leaves_the_disk_usable),
+		T0(required_garbage_refuses_and_gives_everything_back),
+		T0(disk_of_4096_byte_sectors),
 	};
 
 	return cmocka_run_group_tests_name("blkfront", tests, NULL, NULL);
