@@ -224,9 +224,9 @@ static bool ring_live(struct blkfront *dev)
 	return !dev->fe.broken && dev->fe.state != FRONTEND_CLOSED;
 }
 
-static void handle_responses(struct frontend *fe)
+static void reap_responses(struct blkfront *dev)
 {
-	struct blkfront *dev = to_dev(fe);
+	struct frontend *fe = &dev->fe;
 	int more;
 
 	do {
@@ -261,6 +261,17 @@ static void handle_responses(struct frontend *fe)
 		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
 	} while (more);
+}
+
+/* true if any response was read (dev outlives a close from a callback: its thread
+ * frees it last). */
+static bool handle_responses(struct frontend *fe)
+{
+	struct blkfront *dev = to_dev(fe);
+	RING_IDX before = dev->ring.rsp_cons;
+
+	reap_responses(dev);
+	return dev->ring.rsp_cons != before;
 }
 
 static unsigned int in_flight(struct frontend *fe)

@@ -358,13 +358,16 @@ static void receive(struct netfront *dev)
 }
 
 /* The event channel fired (or the interface is closing and waits for TX answers). */
-static void process(struct frontend *fe)
+static bool process(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
+	RING_IDX tx_before = dev->tx.rsp_cons, rx_before = dev->rx.rsp_cons;
 
 	reap_tx(dev);
 	receive(dev);
 	post_rx(dev); /* not while closing: may_post_rx() */
+	/* a TX or RX answer consumed: work, not noise */
+	return dev->tx.rsp_cons != tx_before || dev->rx.rsp_cons != rx_before;
 }
 
 static unsigned int in_flight(struct frontend *fe)
@@ -375,7 +378,7 @@ static unsigned int in_flight(struct frontend *fe)
 /* ---- connecting --------------------------------------------------------------- */
 
 /* Our half of the handshake (the frontend adds event-channel and our state). */
-static int write_nodes(struct frontend *fe, xs_transaction_t t)
+static int write_ring_nodes(struct frontend *fe, xs_transaction_t t)
 {
 	struct netfront *dev = to_dev(fe);
 	static const char *const flags[] = {
@@ -517,7 +520,7 @@ static const struct frontend_ops netfront_ops = {
 	.class = "vif",
 	.probe = read_mac,
 	.alloc = alloc_rings,
-	.write_nodes = write_nodes,
+	.write_nodes = write_ring_nodes,
 	.publish_state = XenbusStateConnected, /* netback waits for our Connected */
 	.connected = connected,
 	.process = process,

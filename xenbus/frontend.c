@@ -97,13 +97,12 @@ void frontend_notify(struct frontend *fe)
 /* Reap what the backend answered; throttle a backend that only makes noise. */
 static void serve_events(struct frontend *fe)
 {
-	unsigned int before = fe->ops->in_flight(fe);
+	bool work;
 
 	fe->event_pending = false; /* before reading: an event after this is not lost */
-	fe->ops->process(fe);
+	work = fe->ops->process(fe);
 	if (frontend_usable(fe))
-		event_throttle(&fe->throttle, fe->port, fe->ops->in_flight(fe) != before,
-			       &fe->broken, fe->name);
+		event_throttle(&fe->throttle, fe->port, work, &fe->broken, fe->name);
 }
 
 /* ---- disconnecting -------------------------------------------------------------- */
@@ -234,7 +233,7 @@ static int frontend_thread(void *arg)
 			break;
 		}
 		if (fe->event_pending && fe->broken)
-			fe->event_pending = false; /* nothing to serve: else WORK stays true, a spin */
+			fe->event_pending = false; /* nothing to serve; left set, it would spin */
 		else if (fe->event_pending)
 			serve_events(fe);
 	}

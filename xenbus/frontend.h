@@ -56,8 +56,9 @@ struct frontend_ops {
 	/* The backend is Connected: read its nodes. An error refuses the device. */
 	int (*connected)(struct frontend *fe);
 	/* The event channel fired, or the device is draining: reap answers (in the device's
-	 * thread). It may call frontend_break(). */
-	void (*process)(struct frontend *fe);
+	 * thread). It may call frontend_break(). True if it found any answer: an event
+	 * with none counts towards an event storm. */
+	bool (*process)(struct frontend *fe);
 	/* Requests the backend holds and has not answered. */
 	unsigned int (*in_flight)(struct frontend *fe);
 	/* Optional: the earliest deadline of a request in flight (0: none); when it

@@ -58,7 +58,9 @@ static int read_last(struct blkfront *disk, const struct blkfront_info *i, const
 	bool same = rc == 0 && memcmp(back, last, i->sector_size) == 0;
 
 	printf("blkedge: last sector read back %s: %s\n", when,
-	       rc ? strerror_name(rc) : same ? "same" : "DIFFERENT");
+	       rc     ? strerror_name(rc)
+	       : same ? "same"
+		      : "DIFFERENT");
 	return !same;
 }
 
@@ -96,8 +98,10 @@ static bool read_until_detached(struct blkfront *disk, const struct blkfront_inf
 
 	wait_queue_init(&load.wq);
 	for (unsigned int k = 0; k < DEPTH; k++)
-		load.req[k] = (struct blk_request){.op = BLK_READ, .buf = load.buf[k],
-						   .len = i->sector_size, .done = load_done};
+		load.req[k] = (struct blk_request){.op = BLK_READ,
+						   .buf = load.buf[k],
+						   .len = i->sector_size,
+						   .done = load_done};
 	printf("blkedge: reading until the disk goes away\n");
 	console_flush(); /* dom0 detaches the disk when it sees the line */
 	for (;;) {

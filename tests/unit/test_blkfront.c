@@ -21,14 +21,20 @@
  */
 #include "drivers/blkfront.c"
 #include "xenbus/event_throttle.c"
+#include "xenbus/frontend.c"
+#include "xenbus/xenbus.c"
+#include "xen/xs_wire.c"
+#include "libc/strerror.c"
 
+#include <sanitizer/asan_interface.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #define VDEV	     51712 /* xvda */
+#define FRONT	     "device/vbd/51712"
+#define BACK	     "/local/domain/0/backend/vbd/1/51712"
 #define BACKEND_ID   0
 #define PORT	     7
-#define TXN	     5
 #define FIRST_REF    8
 #define MAX_REFS     2048
 #define MAX_PAGES    512
@@ -60,301 +66,84 @@ void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
 		page_free(pages, n);
 }
 
-/* ---- threads, wait queues, time --------------------------------------------------- */
+#include "fake_threads.h"
+#include "fake_xenstore.h"
 
-static char main_token, disk_token; /* what thread_self() and thread_create() return */
-static struct thread *current;
-static int (*created_fn)(void *);
-static void *created_arg;
-static unsigned int joins, shutdown_hooks;
-static uint64_t now_ns;
-static unsigned int timeouts;
-/* What the backend does while the only thread waits: true if it did anything. */
-static bool (*while_waiting)(void);
+static struct grant *granted(grant_ref_t ref);
 
-struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
+/* ---- the fake blkback: its half of the handshake ------------------------------------ */
+
+static bool ring_mapped;
+static grant_ref_t mapped_refs[4];
+static unsigned int nr_mapped;
+
+static unsigned long front_uint(const char *name)
 {
-	created_fn = fn;
-	created_arg = arg;
-	return (struct thread *)&disk_token;
+	const char *v = front_node(name);
+	char *end;
+	unsigned long n;
+
+	if (!v)
+		fail_msg("the frontend did not write %s", name);
+	n = strtoul(v, &end, 10);
+	if (end == v || *end)
+		fail_msg("%s = '%s' is not a number", name, v);
+	return n;
 }
 
-struct thread *thread_self(void)
+/* What blkback does when we are Initialised: read our nodes, map the ring. */
+static void backend_map_ring(void)
 {
-	return current;
-}
+	unsigned int order =
+		front_node("ring-page-order") ? (unsigned int)front_uint("ring-page-order") : 0;
 
-int thread_join(struct thread *t, int *exit_code)
-{
-	assert_ptr_equal(t, &disk_token);
-	joins++;
-	return 0;
-}
+	assert_true(order <= 2);
+	assert_int_equal(front_uint("event-channel"), PORT);
+	nr_mapped = 1u << order;
+	for (unsigned int i = 0; i < nr_mapped; i++) {
+		char name[16];
 
-void wait_queue_init(struct wait_queue *wq)
-{
-	wq->head = wq->tail = NULL;
-}
-
-void wait_queue_wake_all(struct wait_queue *wq)
-{
-}
-
-unsigned long wait_queue_lock(void)
-{
-	return 0;
-}
-
-void wait_queue_unlock(unsigned long flags)
-{
-}
-
-void wait_queue_sleep_locked(struct wait_queue *wq)
-{
-	if (!while_waiting || !while_waiting())
-		fail_msg("a wait nothing can end: the thread would sleep forever");
-}
-
-bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
-{
-	if (while_waiting && while_waiting())
-		return true;
-	if (now_ns < deadline_ns)
-		now_ns = deadline_ns;
-	timeouts++;
-	return false;
-}
-
-uint64_t monotonic_ns(void)
-{
-	return now_ns;
-}
-
-/* The event throttle's pause: time passes, nothing else happens. */
-void msleep(uint64_t ms)
-{
-	sleeps++;
-	now_ns += ms * NSEC_PER_MSEC;
-}
-
-int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
-{
-	shutdown_hooks++;
-	return 0;
-}
-
-/* ---- xenstore and xenbus: a backend that does the handshake ----------------------- */
-
-struct node {
-	const char *name;
-	char value[64];
-};
-static struct node backend_nodes[16], front_nodes[16];
-static unsigned int nr_vbds;
-static int front_state;
-static unsigned int device_releases;
-static char watch_token;
-
-static struct node *find_node(struct node *nodes, const char *name)
-{
-	for (unsigned int i = 0; i < 16; i++)
-		if (nodes[i].name && strcmp(nodes[i].name, name) == 0)
-			return &nodes[i];
-	return NULL;
-}
-
-static void set_node(struct node *nodes, const char *name, const char *value)
-{
-	struct node *n = find_node(nodes, name);
-
-	for (unsigned int i = 0; !n && i < 16; i++)
-		if (!nodes[i].name)
-			n = &nodes[i];
-	assert_non_null(n);
-	if (!value) {
-		n->name = NULL;
-		return;
+		if (order)
+			snprintf(name, sizeof(name), "ring-ref%u", i);
+		else
+			strlcpy(name, "ring-ref", sizeof(name));
+		mapped_refs[i] = (grant_ref_t)front_uint(name);
+		granted(mapped_refs[i])->busy = -1; /* mapped: cannot end until unmapped */
 	}
-	n->name = name;
-	strlcpy(n->value, value, sizeof(n->value));
+	ring_mapped = true;
 }
 
-static void set_backend(const char *name, const char *value)
+/* blkback maps the ring once we are Initialised and answers Connected; it unmaps the
+ * ring at our Closed; a new frontend (our Initialising) finds it in InitWait again. */
+static void backend_follows(int front_state)
 {
-	set_node(backend_nodes, name, value);
-}
-
-/* Our nodes are written with the full path; keep the name below device/vbd/VDEV. */
-static int write_front(xs_transaction_t t, const char *path, const char *value)
-{
-	static char names[16][48];
-	const char *prefix = "device/vbd/51712/";
-
-	assert_int_equal(t, TXN);
-	assert_int_equal(strncmp(path, prefix, strlen(prefix)), 0);
-	for (unsigned int i = 0; i < 16; i++) {
-		if (!front_nodes[i].name) {
-			strlcpy(names[i], path + strlen(prefix), sizeof(names[i]));
-			set_node(front_nodes, names[i], value);
-			return 0;
-		}
-	}
-	fail_msg("too many front nodes");
-	return -ENOSPC;
-}
-
-static const char *front_node(const char *name)
-{
-	struct node *n = find_node(front_nodes, name);
-
-	return n ? n->value : NULL;
-}
-
-int xs_directory(xs_transaction_t t, const char *path, char ***names, unsigned int *count)
-{
-	char **v, *s;
-
-	assert_string_equal(path, "device/vbd");
-	if (!nr_vbds)
-		return -ENOENT;
-	/* one block, as xenstore.c returns it: free(*names) frees all */
-	v = malloc(nr_vbds * (sizeof(char *) + 8));
-	assert_non_null(v);
-	s = (char *)(v + nr_vbds);
-	for (unsigned int i = 0; i < nr_vbds; i++, s += 8) {
-		snprintf(s, 8, "%u", VDEV + 16 * i);
-		v[i] = s;
-	}
-	*names = v;
-	*count = nr_vbds;
-	return 0;
-}
-
-int xs_write(xs_transaction_t t, const char *path, const char *value)
-{
-	return write_front(t, path, value);
-}
-
-int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
-{
-	char value[64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return write_front(t, path, value);
-}
-
-int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
-{
-	return fn(TXN, arg);
-}
-
-const char *xenbus_state_name(int state)
-{
-	return state == XenbusStateClosing  ? "Closing"
-	       : state == XenbusStateClosed ? "Closed"
-					    : "?";
-}
-
-/* The disks of the fake xenstore, numbered as xs_directory() lists them. */
-int xenbus_list_devices(const char *class, unsigned int *ids, unsigned int max, unsigned int *count)
-{
-	assert_string_equal(class, "vbd");
-	*count = 0;
-	for (unsigned int i = 0; i < nr_vbds && i < max; i++)
-		ids[(*count)++] = VDEV + 16 * i;
-	return 0;
-}
-
-int xenbus_device_init(struct xenbus_device *xb, const char *nodename)
-{
-	assert_string_equal(nodename, "device/vbd/51712");
-	strlcpy(xb->nodename, nodename, sizeof(xb->nodename));
-	strlcpy(xb->backend, "/local/domain/0/backend/vbd/1/51712", sizeof(xb->backend));
-	xb->backend_id = BACKEND_ID;
-	xb->watch = (struct xs_watch *)&watch_token;
-	wait_queue_init(&xb->state_changed);
-	front_state = XenbusStateInitialising;
-	return 0;
-}
-
-void xenbus_device_release(struct xenbus_device *xb)
-{
-	xb->watch = NULL;
-	device_releases++;
-}
-
-int xenbus_switch_state(struct xenbus_device *xb, XenbusState state)
-{
-	front_state = state;
-	return 0;
-}
-
-/* Closing, then Closed: blkback follows (drivers/xenbus.c waits for it to). */
-void xenbus_disconnect(struct xenbus_device *xb, unsigned int timeout_ms)
-{
-	assert_int_equal(front_state, XenbusStateConnected);
-	xenbus_switch_state(xb, XenbusStateClosing);
-	xenbus_switch_state(xb, XenbusStateClosed);
-}
-
-/* blkback follows us: InitWait until we are Initialised, then Connected; it closes
- * after us. */
-int xenbus_wait_backend(struct xenbus_device *xb, unsigned int mask, unsigned int timeout_ms)
-{
-	int s;
+	int state = backend_state();
 
 	switch (front_state) {
+	case XenbusStateInitialising:
+		if (state == XenbusStateClosed)
+			set_backend_state(XenbusStateInitWait);
+		break;
 	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		s = XenbusStateConnected;
+		if (state == XenbusStateInitWait) {
+			backend_map_ring();
+			set_backend_state(XenbusStateConnected);
+		}
 		break;
 	case XenbusStateClosing:
-		s = XenbusStateClosing;
+		if (state != XenbusStateClosed)
+			set_backend_state(XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
-		s = XenbusStateClosed;
+		for (unsigned int i = 0; ring_mapped && i < nr_mapped; i++)
+			grants[mapped_refs[i]].busy = 0;
+		ring_mapped = false;
+		set_backend_state(XenbusStateClosed);
 		break;
-	default:
-		s = XenbusStateInitWait;
 	}
-	if (mask & 1u << s)
-		return s;
-	now_ns += (uint64_t)timeout_ms * NSEC_PER_MSEC;
-	return -ETIMEDOUT;
 }
 
-int xenbus_read_backend_uint(struct xenbus_device *xb, const char *node, unsigned long long max,
-			     unsigned long long *out)
-{
-	struct node *n = find_node(backend_nodes, node);
-	char *end;
-	unsigned long v;
-
-	if (!n)
-		return -ENOENT;
-	v = strtoul(n->value, &end, 10);
-	if (end == n->value || *end)
-		return -EINVAL;
-	if (v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-int xenbus_read_backend(struct xenbus_device *xb, const char *node, char **value)
-{
-	struct node *n = find_node(backend_nodes, node);
-
-	if (!n)
-		return -ENOENT;
-	*value = strdup(n->value);
-	return *value ? 0 : -ENOMEM;
-}
-
-/* ---- the fake blkback ------------------------------------------------------------- */
+/* ---- the fake blkback: the ring ------------------------------------------------------ */
 
 static blkif_back_ring_t back;
 static uint8_t disk[DISK_SECTORS * SECTOR];
@@ -440,10 +229,8 @@ static void run_disk_thread(void)
 
 	assert_non_null(bound_handler);
 	bound_handler(PORT, bound_arg);
-	assert_true(dev->pending);
-	dev->pending = false;
-	current = dev->thread; /* callbacks run in the disk's thread */
-	handle_responses(dev);
+	assert_true(dev->fe.event_pending);
+	run_device_thread(); /* callbacks run in the disk's thread */
 	current = was;
 }
 
@@ -551,28 +338,25 @@ static void reset_stubs(void)
 	masks = notifies = port_closes = unmasks = sleeps = 0;
 	masked_port = 0;
 	on_notify = NULL;
-	current = (struct thread *)&main_token;
-	created_fn = NULL;
-	created_arg = NULL;
-	joins = shutdown_hooks = timeouts = 0;
-	now_ns = NSEC_PER_SEC;
-	while_waiting = NULL;
-	memset(backend_nodes, 0, sizeof(backend_nodes));
-	memset(front_nodes, 0, sizeof(front_nodes));
+	reset_threads();
+	reset_xenstore();
+	set_node(FRONT "/backend", BACK);
+	set_node(FRONT "/backend-id", "0");
+	set_node(FRONT "/state", "1"); /* the toolstack made us Initialising */
+	set_backend("state", "2");     /* InitWait */
 	set_backend("sectors", "2048");
 	set_backend("sector-size", "512");
 	set_backend("mode", "w");
 	set_backend("dev", "xvda");
-	nr_vbds = 1;
-	front_state = XenbusStateUnknown;
-	device_releases = 0;
+	ring_mapped = false;
+	nr_mapped = 0;
 	memset(reqs, 0, sizeof(reqs));
 	memset(done_logs, 0, sizeof(done_logs));
 	nr_reqs = 0;
 	nr_buffers = 0;
 	for (size_t i = 0; i < sizeof(disk); i++)
 		disk[i] = (uint8_t)(i * 7 + i / PAGE_SIZE);
-	open_disks = NULL;
+	open_list = NULL;
 	hook_registered = false;
 	dev = NULL;
 }
@@ -583,10 +367,25 @@ static int stubs_only(void **state)
 	return 0;
 }
 
+/* Open disk 0: NULL if refused. */
+static struct blkfront *open0(void)
+{
+	struct blkfront *d = (struct blkfront *)&main_token;
+	int rc = blkfront_open(0, &d);
+
+	if (rc) {
+		assert_true(rc < 0);
+		assert_null(d);
+		return NULL;
+	}
+	assert_non_null(d);
+	return d;
+}
+
 static int open_disk(void **state)
 {
 	reset_stubs();
-	dev = blkfront_open(0);
+	dev = open0();
 	if (!dev)
 		return -1;
 	attach_backend();
@@ -610,7 +409,7 @@ static int close_disk(void **state)
 		if (live[i].p && !page_is_granted(live[i].p, live[i].n))
 			fail_msg("page %p neither freed nor still mapped by the backend",
 				 live[i].p);
-	assert_null(open_disks);
+	assert_null(open_list);
 	return 0;
 }
 
@@ -649,7 +448,7 @@ static void read_answer_is_copied_to_the_callers_buffer(void **state)
 	assert_int_equal(done_of(req)->calls, 1);
 	assert_int_equal(done_of(req)->status, 0);
 	assert_memory_equal(req->buf, disk + 24 * SECTOR, len);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(dev->in_flight, 0);
 	assert_null(dev->slots[r.id].req);
 	for (unsigned int i = 0; i < 3; i++)
@@ -720,7 +519,7 @@ static void write_data_is_in_the_granted_pages_when_pushed(void **state)
 	assert_int_equal(done_of(req)->calls, 1);
 	assert_int_equal(done_of(req)->status, 0);
 	assert_memory_equal(disk + 40 * SECTOR, expect, len);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(active_grants(), 1); /* the ring's */
 }
 
@@ -745,7 +544,7 @@ static void answered_slots_and_pages_are_reused(void **state)
 	assert_int_equal(done_of(a)->status, 0);
 	assert_int_equal(done_of(b)->status, 0);
 	assert_memory_equal(b->buf, disk + 8 * SECTOR, PAGE_SIZE);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 }
 
 /* ---- bad answers -------------------------------------------------------------------- */
@@ -753,7 +552,7 @@ static void answered_slots_and_pages_are_reused(void **state)
 /* What every violation must leave: broken, masked, all failed, grants ended, no copy. */
 static void assert_broken(struct blk_request **failed, unsigned int n)
 {
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	assert_int_equal(masks, 1);
 	assert_int_equal(masked_port, PORT);
 	assert_int_equal(dev->in_flight, 0);
@@ -762,7 +561,7 @@ static void assert_broken(struct blk_request **failed, unsigned int n)
 		assert_int_equal(done_of(failed[i])->status, -EIO);
 		assert_true(all_bytes(failed[i]->buf, 0x11, failed[i]->len));
 	}
-	assert_logged("disk disabled");
+	assert_logged("device disabled");
 }
 
 static void response_id_out_of_range_breaks_the_disk(void **state)
@@ -861,7 +660,7 @@ static void error_status_fails_only_that_request(void **state)
 	assert_int_equal(done_of(a)->calls, 1);
 	assert_int_equal(done_of(a)->status, -EIO);
 	assert_true(all_bytes(a->buf, 0x11, PAGE_SIZE));
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(masks, 0);
 	assert_int_equal(loglen, 0);
 	assert_int_equal(active_grants(), 1);
@@ -896,43 +695,58 @@ static void eopnotsupp_status_is_passed_on(void **state)
 	run_disk_thread();
 	assert_int_equal(done_of(a)->status, -EOPNOTSUPP);
 	assert_true(all_bytes(a->buf, 0x11, SECTOR));
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(loglen, 0);
 }
 
-/* The producer claims 1000 answers to 2 requests: nothing on the ring is believed. */
-static void producer_far_ahead_breaks_the_disk_before_any_read(void **state)
+/* The producer claims 1000 answers to 2 requests: the two that can be real (both good)
+ * complete, then the disk breaks; nothing past them is read. */
+static void producer_far_ahead_breaks_the_disk_after_the_real_answers(void **state)
 {
 	struct blkif_request ra, rb;
 	struct blk_request *a = submit_read(0, SECTOR, &ra);
 	struct blk_request *b = submit_read(8, SECTOR, &rb);
-	struct blkif_response *rsp = RING_GET_RESPONSE(&back, 0);
 
 	perform(&ra);
-	rsp->id = ra.id; /* a good answer to a in the first slot... */
-	rsp->operation = BLKIF_OP_READ;
-	rsp->status = BLKIF_RSP_OKAY;
+	perform(&rb);
+	for (unsigned int i = 0; i < 2; i++) { /* good answers in the first two slots... */
+		struct blkif_response *rsp = RING_GET_RESPONSE(&back, i);
+
+		rsp->id = i ? rb.id : ra.id;
+		rsp->operation = BLKIF_OP_READ;
+		rsp->status = BLKIF_RSP_OKAY;
+	}
 	dev->ring.sring->rsp_prod += 1000; /* ...behind a producer 1000 ahead */
 	run_disk_thread();
 
-	assert_broken((struct blk_request *[]){a, b}, 2);
-	assert_logged("backend claims 1000 responses, but only 2 requests are outstanding");
-	assert_int_equal(dev->ring.rsp_cons, 0);
+	assert_int_equal(done_of(a)->status, 0);
+	assert_int_equal(done_of(b)->status, 0);
+	assert_memory_equal(b->buf, disk + 8 * SECTOR, SECTOR);
+	assert_true(dev->fe.broken);
+	assert_int_equal(masks, 1);
+	assert_logged("backend claims 1000 responses, but only 2 requests were outstanding");
+	assert_int_equal(dev->ring.rsp_cons, 2);
 }
 
 static void producer_one_ahead_breaks_the_disk(void **state)
 {
-	struct blkif_request ra, rb;
+	struct blkif_request ra, rb, rc;
 	struct blk_request *a = submit_read(0, SECTOR, &ra);
 	struct blk_request *b = submit_read(8, SECTOR, &rb);
+	struct blk_request *c;
 
 	respond(ra.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
 	respond(rb.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
 	dev->ring.sring->rsp_prod++;
 	run_disk_thread();
-	assert_broken((struct blk_request *[]){a, b}, 2);
+	assert_int_equal(done_of(a)->status, 0);
+	assert_int_equal(done_of(b)->status, 0);
+	assert_true(dev->fe.broken);
 	assert_logged("claims 3 responses, but only 2 requests");
-	assert_int_equal(dev->ring.rsp_cons, 0);
+	assert_int_equal(dev->ring.rsp_cons, 2);
+	c = new_request(BLK_READ, 0, new_buffer(SECTOR, 0x11), SECTOR);
+	assert_int_equal(blkfront_submit(dev, c), -EIO);
+	(void)rc;
 }
 
 static void producer_moving_back_breaks_the_disk(void **state)
@@ -947,8 +761,9 @@ static void producer_moving_back_breaks_the_disk(void **state)
 	assert_int_equal(done_of(a)->status, 0);
 	dev->ring.sring->rsp_prod = 0; /* below what we consumed */
 	run_disk_thread();
+	/* it claims 2^32 - 1: the one slot that could hold b's answer is stale: not in flight */
 	assert_broken((struct blk_request *[]){b}, 1);
-	assert_logged("claims 4294967295 responses, but only 1 requests");
+	assert_logged("not in flight");
 }
 
 /* Xen refuses to end the grant: the backend kept the page mapped after answering. */
@@ -1125,7 +940,7 @@ static void flush_needs_a_feature(void **state)
 	respond(r.id, BLKIF_OP_WRITE_BARRIER, BLKIF_RSP_OKAY); /* answered as the other one */
 	run_disk_thread();
 	assert_int_equal(done_of(f2)->status, -EIO);
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 }
 
 /* ---- a full ring ---------------------------------------------------------------------- */
@@ -1141,7 +956,7 @@ static void full_ring_waits_but_not_in_a_completion(void **state)
 	assert_int_equal(dev->free_head, NO_SLOT);
 	assert_int_equal(dev->in_flight, 32);
 
-	current = dev->thread; /* a completion callback must not wait for itself */
+	current = dev->fe.thread; /* a completion callback must not wait for itself */
 	assert_int_equal(blkfront_submit(dev, extra), -EBUSY);
 	current = (struct thread *)&main_token;
 
@@ -1175,7 +990,7 @@ static void sync_write_and_read_round_trip(void **state)
 	assert_int_equal(blkfront_flush(dev), 0);
 	assert_int_equal(dev->ring.req_prod_pvt, 7);
 	assert_int_equal(timeouts, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 }
 
 static void unanswered_request_times_out_and_breaks_the_disk(void **state)
@@ -1183,9 +998,9 @@ static void unanswered_request_times_out_and_breaks_the_disk(void **state)
 	char *buf = new_buffer(PAGE_SIZE, 0x11);
 	uint64_t start = now_ns;
 
-	assert_int_equal(blkfront_read(dev, 0, buf, PAGE_SIZE), -ETIMEDOUT);
+	assert_int_equal(blkfront_read(dev, 0, buf, PAGE_SIZE), -EIO); /* failed by the break */
 	assert_int_equal(now_ns - start, REQUEST_TIMEOUT_NS);
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	assert_int_equal(masks, 1);
 	assert_logged("no answer to a request in 30 s");
 	assert_int_equal(active_grants(), 1);
@@ -1209,12 +1024,12 @@ static void close_fails_requests_still_in_flight(void **state)
 	assert_int_equal(done_of(a)->calls, 1);
 	assert_int_equal(done_of(a)->status, -EIO);
 	assert_int_equal(timeouts, 1);
-	assert_logged("requests still unanswered at close");
+	assert_logged("request(s) unanswered at close");
 	assert_logged("disconnected");
-	assert_int_equal(front_state, XenbusStateClosed);
+	assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
 	assert_int_equal(joins, 1);
 	assert_int_equal(port_closes, 1);
-	assert_int_equal(device_releases, 1);
+	assert_int_equal(unwatches, 1);
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(live_pages(), 0);
 }
@@ -1222,6 +1037,7 @@ static void close_fails_requests_still_in_flight(void **state)
 static void open_publishes_a_multi_page_ring(void **state)
 {
 	char name[16], ref[16];
+	struct blkfront *other;
 
 	set_backend("max-ring-page-order", "3"); /* more than we use */
 	set_backend("sectors", "256");
@@ -1229,11 +1045,11 @@ static void open_publishes_a_multi_page_ring(void **state)
 	set_backend("feature-flush-cache", "1");
 	set_backend("mode", "r");
 	set_backend("dev", "xvdb");
-	dev = blkfront_open(0);
+	dev = open0();
 	assert_non_null(dev);
 
 	assert_string_equal(dev->info.name, "xvdb");
-	assert_int_equal(dev->info.sectors, 256);
+	assert_int_equal(dev->info.sectors, 256 / 8); /* "sectors" counts 512-byte units */
 	assert_int_equal(dev->info.sector_size, 4096);
 	assert_int_equal(dev->info.physical_sector_size, 4096);
 	assert_true(dev->info.read_only);
@@ -1255,14 +1071,16 @@ static void open_publishes_a_multi_page_ring(void **state)
 	}
 	assert_string_equal(front_node("event-channel"), "7");
 	assert_string_equal(front_node("protocol"), "x86_64-abi");
-	assert_int_equal(front_state, XenbusStateConnected);
-	assert_ptr_equal(created_fn, disk_thread);
-	assert_ptr_equal(created_arg, dev);
-	assert_ptr_equal(bound_arg, dev);
+	assert_int_equal(state_value(front_node("state")), XenbusStateConnected);
+	assert_ptr_equal(created_fn, frontend_thread);
+	assert_ptr_equal(created_arg, &dev->fe);
+	assert_ptr_equal(bound_arg, &dev->fe);
 	assert_int_equal(shutdown_hooks, 1);
-	assert_null(blkfront_open(0)); /* once */
-	assert_logged("blkfront xvdb: already open");
-	assert_null(blkfront_open(1));
+	assert_int_equal(blkfront_open(0, &other), -EBUSY); /* once */
+	assert_null(other);
+	assert_logged("already open");
+	assert_int_equal(blkfront_open(1, &other), -ENODEV);
+	assert_null(other);
 	assert_logged("no disk 1 (1 found)");
 }
 
@@ -1270,7 +1088,7 @@ static void open_with_a_one_page_ring_writes_ring_ref(void **state)
 {
 	char ref[16];
 
-	dev = blkfront_open(0);
+	dev = open0();
 	assert_non_null(dev);
 	snprintf(ref, sizeof(ref), "%u", dev->ring_refs[0]);
 	assert_string_equal(front_node("ring-ref"), ref);
@@ -1283,18 +1101,18 @@ static void open_with_a_one_page_ring_writes_ring_ref(void **state)
 static void open_refuses_bad_sector_sizes(void **state)
 {
 	static const char *const bad[][2] = {
-		{"1000", NULL}, {"256", NULL}, {"512", "256"}, {"8192", NULL}};
+		{"1000", NULL}, {"256", NULL}, {"0", "512"}, {"8192", NULL}, {"abc", NULL}};
 
-	for (unsigned int i = 0; i < 4; i++) {
+	for (unsigned int i = 0; i < 5; i++) {
 		set_backend("sector-size", bad[i][0]);
 		set_backend("physical-sector-size", bad[i][1]);
 		loglen = 0;
-		assert_null(blkfront_open(0));
+		assert_null(open0());
 		assert_logged("not connected");
-		assert_int_equal(front_state, XenbusStateClosed);
+		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
 		assert_int_equal(active_grants(), 0);
 		assert_int_equal(live_pages(), 0);
-		assert_null(open_disks);
+		assert_null(open_list);
 	}
 }
 
@@ -1316,7 +1134,7 @@ static void grant_kept_mapped_ends_the_other_grants_once(void **state)
 	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
 	run_disk_thread();
 	assert_int_equal(done_of(a)->status, -EIO);
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	assert_int_equal(double_ends, 0); /* fails: seg 0's grant was ended twice */
 }
 
@@ -1336,6 +1154,7 @@ static void close_from_a_completion_does_not_touch_the_freed_ring(void **state)
 {
 	struct blkif_request r;
 	struct blk_request *a = submit_read(0, SECTOR, &r);
+	struct blkfront *closed = dev;
 
 	a->done = close_on_completion;
 	perform(&r);
@@ -1344,8 +1163,145 @@ static void close_from_a_completion_does_not_touch_the_freed_ring(void **state)
 	assert_int_equal(done_of(a)->calls, 1);
 	assert_int_equal(done_of(a)->status, 0);
 	assert_int_equal(live_pages(), 0);
-	free(dev); /* closed from its own thread: blkfront_close leaves dev allocated */
+	assert_false(
+		dev_alive); /* its thread ended and freed it: ASan sees a leak or a double free */
+	assert_true(dev_detached);
+	assert_true(__asan_address_is_poisoned(closed)); /* freed, by its thread */
 	dev = NULL;
+}
+
+/* ---- the lifecycle (xenbus/frontend.c) ------------------------------------------------ */
+
+/* The toolstack removed our directory: a late state write would leave an orphan node. */
+static void switch_state_does_not_write_when_our_node_is_gone(void **state)
+{
+	set_node(FRONT "/state", NULL);
+	assert_int_equal(xenbus_switch_state(&dev->fe.xb, XenbusStateClosing), -ENOENT);
+	assert_null(front_node("state"));
+	set_node(FRONT "/state", "4"); /* back, so that the teardown's close is orderly */
+}
+
+static void close_then_reopen_writes_initialising_first_and_connects(void **state)
+{
+	unsigned int closed_at;
+
+	blkfront_close(dev);
+	dev = NULL;
+	assert_int_equal(backend_state(), XenbusStateClosed);
+	closed_at = nr_front_states;
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(front_states[closed_at], XenbusStateInitialising);
+	assert_int_equal(backend_state(), XenbusStateConnected);
+	assert_int_equal(state_value(front_node("state")), XenbusStateConnected);
+	attach_backend();
+	while_waiting = backend_serves;
+	char *buf = new_buffer(SECTOR, 0);
+	assert_int_equal(blkfront_read(dev, 5, buf, SECTOR), 0);
+	assert_memory_equal(buf, disk + 5 * SECTOR, SECTOR);
+}
+
+/* The backend left; the disk's thread disconnects and waits for the answer still due.
+ * A close meanwhile waits for that disconnect to end, and the disk is freed once. */
+static void close_while_the_thread_is_mid_disconnect_waits(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	uint64_t start = now_ns;
+
+	set_backend_state(XenbusStateClosing);
+	run_device_thread();
+	assert_int_equal(dev->fe.state, FRONTEND_CLOSING); /* in the drain, 5 s at most */
+	assert_logged("the backend is going away (Closing)");
+	blkfront_close(dev);
+	dev = NULL;
+	assert_false(dev_alive);
+	assert_int_equal(now_ns - start, DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC);
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_int_equal(times_logged("disconnected"), 1);
+	assert_int_equal(joins, 1);
+	assert_int_equal(active_grants(), 0);
+	assert_int_equal(live_pages(), 0);
+	assert_null(front_node("ring-ref"));
+	assert_null(front_node("event-channel"));
+}
+
+/* An async request nobody answers: the thread's timed wait ends at its deadline. */
+static void unanswered_async_request_breaks_the_disk_at_30_s(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a = submit_read(0, SECTOR, &r);
+	uint64_t start = now_ns;
+
+	run_device_thread(); /* it sleeps until the request's deadline */
+	assert_int_equal(done_of(a)->calls, 0);
+	run_device_thread_at_its_deadline();
+	assert_int_equal(now_ns - start, REQUEST_TIMEOUT_NS);
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_true(dev->fe.broken);
+	assert_logged("no answer to a request in 30 s");
+}
+
+static void optional_garbage_leaves_the_disk_usable(void **state)
+{
+	char *buf = new_buffer(SECTOR, 0);
+
+	set_backend("max-ring-page-order", "99");
+	set_backend("feature-flush-cache", "yes");
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->info.ring_pages, 4); /* clamped to order 2 */
+	assert_false(dev->info.flush);
+	assert_int_equal(times_logged("ignoring backend node feature-flush-cache"), 1);
+	assert_int_equal(blkfront_flush(dev), -EOPNOTSUPP);
+	attach_backend();
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_read(dev, 0, buf, SECTOR), 0);
+}
+
+static void required_garbage_refuses_and_gives_everything_back(void **state)
+{
+	static const char *const bad[][2] = {{"sectors", "abc"}, {"sector-size", "0"}};
+
+	for (unsigned int i = 0; i < 2; i++) {
+		unsigned int from = nr_front_states;
+
+		clear_log();
+		set_backend("sectors", "2048");
+		set_backend("sector-size", "512");
+		set_backend(bad[i][0], bad[i][1]);
+		assert_null(open0());
+		assert_int_equal(
+			times_logged(i ? "bad sector-size 0" : "cannot read the disk's size"), 1);
+		assert_int_equal(active_grants(), 0);
+		assert_int_equal(live_pages(), 0);
+		assert_null(front_node("ring-ref"));
+		assert_null(front_node("event-channel"));
+		assert_null(front_node("protocol"));
+		assert_int_equal(front_states[nr_front_states - 2], XenbusStateClosing);
+		assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
+		assert_true(nr_front_states - from >= 4);
+		assert_null(open_list);
+	}
+}
+
+static void disk_of_4096_byte_sectors(void **state)
+{
+	set_backend("sector-size", "4096"); /* sectors: 2048 units of 512 bytes */
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->info.sectors, DISK_SECTORS / 8);
+	assert_int_equal(dev->info.sector_size, 4096);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 8, 4096), 0); /* the last sector */
+	assert_int_equal(check(BLK_READ, DISK_SECTORS, 4096), -ERANGE);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - 8, 2 * 4096), -ERANGE);
+	attach_backend();
+	while_waiting = backend_serves;
+	char *buf = new_buffer(4096, 0);
+	assert_int_equal(blkfront_read(dev, DISK_SECTORS - 8, buf, 4096), 0);
+	assert_memory_equal(buf, disk + (DISK_SECTORS - 8) * SECTOR, 4096);
 }
 
 #define T(fn)  cmocka_unit_test_setup_teardown(fn, open_disk, close_disk)
@@ -1365,7 +1321,7 @@ int main(void)
 		T(unknown_status_breaks_the_disk),
 		T(error_status_fails_only_that_request),
 		T(eopnotsupp_status_is_passed_on),
-		T(producer_far_ahead_breaks_the_disk_before_any_read),
+		T(producer_far_ahead_breaks_the_disk_after_the_real_answers),
 		T(producer_one_ahead_breaks_the_disk),
 		T(producer_moving_back_breaks_the_disk),
 		T(grant_still_mapped_at_completion_breaks_the_disk),
@@ -1385,6 +1341,13 @@ int main(void)
 		T0(open_refuses_bad_sector_sizes),
 		T(grant_kept_mapped_ends_the_other_grants_once),
 		T(close_from_a_completion_does_not_touch_the_freed_ring),
+		T(switch_state_does_not_write_when_our_node_is_gone),
+		T(close_then_reopen_writes_initialising_first_and_connects),
+		T(close_while_the_thread_is_mid_disconnect_waits),
+		T(unanswered_async_request_breaks_the_disk_at_30_s),
+		T0(optional_garbage_leaves_the_disk_usable),
+		T0(required_garbage_refuses_and_gives_everything_back),
+		T0(disk_of_4096_byte_sectors),
 	};
 
 	return cmocka_run_group_tests_name("blkfront", tests, NULL, NULL);

@@ -25,10 +25,12 @@
  */
 #include "drivers/netfront.c"
 #include "xenbus/event_throttle.c"
+#include "xenbus/frontend.c"
 #include "xenbus/xenbus.c"
 #include "xen/xs_wire.c"
 #include "libc/strerror.c"
 
+#include <sanitizer/asan_interface.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -37,7 +39,6 @@
 #define MAC	   "00:16:3e:5e:6c:01"
 #define BACKEND_ID 0
 #define PORT	   7
-#define TXN	   5
 #define FIRST_REF  8
 #define MAX_REFS   4096
 #define MAX_PAGES  1024
@@ -71,338 +72,8 @@ static struct grant *granted(grant_ref_t ref)
 	return &grants[ref];
 }
 
-/* ---- threads, wait queues, time --------------------------------------------------- */
-
-static char main_token, vif_token; /* what thread_self() and thread_create() return */
-static struct thread *current;
-static int (*created_fn)(void *);
-static struct netfront *thread_dev; /* the interface whose thread runs, until it ends */
-static bool thread_idle;	    /* it went back to sleep, waiting for an event */
-static unsigned int joins, shutdown_hooks, timeouts;
-static void (*shutdown_fn)(void *);
-static void *shutdown_arg;
-static uint64_t now_ns;
-/* What the backend does while the only thread waits: true if it did anything. */
-static bool (*while_waiting)(void);
-
-struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
-{
-	assert_string_equal(name, "vif0");
-	created_fn = fn;
-	thread_dev = arg;
-	return (struct thread *)&vif_token;
-}
-
-struct thread *thread_self(void)
-{
-	return current;
-}
-
-/* Run the interface's thread until it sleeps again (idle) or ends. */
-static void run_thread(void)
-{
-	struct thread *was = current;
-	struct netfront *vif = thread_dev;
-
-	if (!vif)
-		fail_msg("the interface's thread has ended");
-	current = (struct thread *)&vif_token;
-	thread_idle = false;
-	assert_int_equal(created_fn(vif), 0);
-	current = was;
-	if (thread_idle)
-		vif->stop_thread = false; /* set only to bring the thread back here */
-	else
-		thread_dev = NULL;
-}
-
-/* The joiner sleeps until the thread ends: it wakes, finds stop_thread and returns. */
-int thread_join(struct thread *t, int *exit_code)
-{
-	assert_ptr_equal(t, &vif_token);
-	assert_ptr_not_equal(current, &vif_token);
-	joins++;
-	if (thread_dev) {
-		assert_true(thread_dev->stop_thread);
-		run_thread();
-		assert_null(thread_dev);
-	}
-	return 0;
-}
-
-void wait_queue_init(struct wait_queue *wq)
-{
-	wq->head = wq->tail = NULL;
-}
-
-void wait_queue_wake_all(struct wait_queue *wq)
-{
-}
-
-unsigned long wait_queue_lock(void)
-{
-	return 0;
-}
-
-void wait_queue_unlock(unsigned long flags)
-{
-}
-
-void wait_queue_sleep_locked(struct wait_queue *wq)
-{
-	if (thread_dev && wq == &thread_dev->kick) {
-		/* The interface's thread waits for the next event: this run is over. */
-		assert_ptr_equal(current, &vif_token);
-		thread_dev->stop_thread = true;
-		thread_idle = true;
-		return;
-	}
-	if (!while_waiting || !while_waiting())
-		fail_msg("a wait nothing can end: the thread would sleep forever");
-}
-
-bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
-{
-	if (while_waiting && while_waiting())
-		return true;
-	if (now_ns < deadline_ns)
-		now_ns = deadline_ns;
-	timeouts++;
-	return false;
-}
-
-uint64_t monotonic_ns(void)
-{
-	return now_ns;
-}
-
-/* The event throttle's pause: time passes, nothing else happens. */
-void msleep(uint64_t ms)
-{
-	sleeps++;
-	now_ns += ms * NSEC_PER_MSEC;
-}
-
-int skiff_at_shutdown(void (*fn)(void *arg), void *arg)
-{
-	shutdown_fn = fn;
-	shutdown_arg = arg;
-	shutdown_hooks++;
-	return 0;
-}
-
-/* ---- xenstore: a table of nodes ----------------------------------------------------- */
-
-#define MAX_NODES 64
-
-static struct node {
-	char path[96];
-	char value[80];
-} nodes[MAX_NODES];
-
-static struct node *find_node(const char *path)
-{
-	for (unsigned int i = 0; i < MAX_NODES; i++)
-		if (nodes[i].path[0] && strcmp(nodes[i].path, path) == 0)
-			return &nodes[i];
-	return NULL;
-}
-
-/* value NULL removes the node. */
-static void set_node(const char *path, const char *value)
-{
-	struct node *n = find_node(path);
-
-	for (unsigned int i = 0; !n && i < MAX_NODES; i++)
-		if (!nodes[i].path[0])
-			n = &nodes[i];
-	assert_non_null(n);
-	if (!value) {
-		n->path[0] = '\0';
-		return;
-	}
-	assert_true(strlen(path) < sizeof(n->path) && strlen(value) < sizeof(n->value));
-	strlcpy(n->path, path, sizeof(n->path));
-	strlcpy(n->value, value, sizeof(n->value));
-}
-
-static const char *front_node(const char *name)
-{
-	char path[128];
-	struct node *n;
-
-	snprintf(path, sizeof(path), FRONT "/%s", name);
-	n = find_node(path);
-	return n ? n->value : NULL;
-}
-
-static void set_backend(const char *name, const char *value)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), BACK "/%s", name);
-	set_node(path, value);
-}
-
-static const char *backend_node(const char *name)
-{
-	char path[128];
-	struct node *n;
-
-	snprintf(path, sizeof(path), BACK "/%s", name);
-	n = find_node(path);
-	return n ? n->value : NULL;
-}
-
-static void (*watch_fn)(const char *path, void *arg);
-static void *watch_arg;
-static char watch_token;
-static unsigned int watches, unwatches, transactions;
-static int front_states[16]; /* every state we switched to, in order */
-static unsigned int nr_front_states;
-
-static void backend_follows(int front_state);
-
-static int state_value(const char *value)
-{
-	assert_non_null(value);
-	return (int)strtol(value, NULL, 10);
-}
-
-int xs_read(xs_transaction_t t, const char *path, char **value)
-{
-	struct node *n = find_node(path);
-
-	assert_int_equal(t, XS_NO_TRANSACTION);
-	if (!n)
-		return -ENOENT;
-	*value = strdup(n->value);
-	return *value ? 0 : -ENOMEM;
-}
-
-/* We write only our own nodes: the rings' in one transaction, the state outside it. */
-int xs_write(xs_transaction_t t, const char *path, const char *value)
-{
-	if (strncmp(path, FRONT "/", strlen(FRONT "/")) != 0)
-		fail_msg("write of %s, not one of our nodes", path);
-	set_node(path, value);
-	if (strcmp(path, FRONT "/state") == 0) {
-		assert_int_equal(t, XS_NO_TRANSACTION);
-		assert_true(nr_front_states < 16);
-		front_states[nr_front_states++] = state_value(value);
-		backend_follows(state_value(value));
-	} else {
-		assert_int_equal(t, TXN);
-	}
-	return 0;
-}
-
-int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
-{
-	char value[80];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return xs_write(t, path, value);
-}
-
-/* The names below path, once each, in one block (free(*names) frees all). */
-int xs_directory(xs_transaction_t t, const char *path, char ***names, unsigned int *count)
-{
-	char found[MAX_NODES][32], **v, *s;
-	size_t plen = strlen(path);
-	unsigned int n = 0;
-
-	assert_string_equal(path, "device/vif");
-	for (unsigned int i = 0; i < MAX_NODES; i++) {
-		const char *p = nodes[i].path, *name = p + plen + 1;
-		size_t len;
-		bool seen = false;
-
-		if (strncmp(p, path, plen) != 0 || p[plen] != '/')
-			continue;
-		len = strchr(name, '/') ? (size_t)(strchr(name, '/') - name) : strlen(name);
-		assert_true(len < sizeof(found[0]));
-		for (unsigned int j = 0; j < n; j++)
-			seen |= strlen(found[j]) == len && memcmp(found[j], name, len) == 0;
-		if (seen)
-			continue;
-		memcpy(found[n], name, len);
-		found[n++][len] = '\0';
-	}
-	if (!n)
-		return -ENOENT;
-	v = malloc(n * (sizeof(char *) + sizeof(found[0])));
-	assert_non_null(v);
-	s = (char *)(v + n);
-	for (unsigned int i = 0; i < n; i++, s += sizeof(found[0])) {
-		strlcpy(s, found[i], sizeof(found[0]));
-		v[i] = s;
-	}
-	*names = v;
-	*count = n;
-	return 0;
-}
-
-/* The two strict readers, as xen/xenstore.c has them (the parsers are xs_wire.c's). */
-int xs_read_uint(xs_transaction_t t, const char *path, unsigned long long max,
-		 unsigned long long *out)
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_uint(value, max, out);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a number from 0 to %llu\n", path, value, max);
-	free(value);
-	return rc;
-}
-
-int xs_read_mac(xs_transaction_t t, const char *path, uint8_t mac[6])
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_mac(value, mac);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)\n", path,
-		       value);
-	free(value);
-	return rc;
-}
-
-int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
-{
-	transactions++;
-	return fn(TXN, arg);
-}
-
-/* Runs once right away, as xen/xenstore.c's watches do, then on every state change. */
-struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg)
-{
-	assert_string_equal(path, BACK "/state");
-	assert_null(watch_fn);
-	watch_fn = fn;
-	watch_arg = arg;
-	watches++;
-	fn(path, arg);
-	return (struct xs_watch *)&watch_token;
-}
-
-int xs_unwatch(struct xs_watch *w)
-{
-	assert_ptr_equal(w, &watch_token);
-	assert_non_null(watch_fn);
-	watch_fn = NULL;
-	unwatches++;
-	return 0;
-}
+#include "fake_threads.h"
+#include "fake_xenstore.h"
 
 /* ---- the fake netback ---------------------------------------------------------------- */
 
@@ -410,16 +81,6 @@ static netif_tx_back_ring_t tx_back;
 static netif_rx_back_ring_t rx_back;
 static grant_ref_t tx_ring_gref, rx_ring_gref;
 static bool rings_mapped, backend_connected;
-
-static void set_backend_state(int state)
-{
-	char value[8];
-
-	snprintf(value, sizeof(value), "%d", state);
-	set_backend("state", value);
-	if (watch_fn)
-		watch_fn(BACK "/state", watch_arg);
-}
 
 static unsigned long front_uint(const char *name)
 {
@@ -461,6 +122,10 @@ static void backend_follows(int front_state)
 	const char *state = backend_node("state");
 
 	switch (front_state) {
+	case XenbusStateInitialising: /* a new frontend: ready for it again */
+		if (state && state_value(state) == XenbusStateClosed)
+			set_backend_state(XenbusStateInitWait);
+		break;
 	case XenbusStateConnected:
 		if (state && state_value(state) == XenbusStateInitWait)
 			backend_connect();
@@ -567,13 +232,14 @@ static struct netif_rx_request deliver(const void *frame, uint16_t offset, size_
 	return r;
 }
 
-/* The event arrives: the handler wakes the interface's thread, which does its work. */
+/* The event arrives: the handler wakes the interface's thread, which does its work
+ * (called by the backend while the thread itself waits, only the event arrives). */
 static void run_vif_thread(void)
 {
 	assert_non_null(bound_handler);
 	bound_handler(PORT, bound_arg);
-	assert_true(dev->pending);
-	run_thread();
+	assert_true(dev->fe.event_pending);
+	run_device_thread();
 }
 
 /* A correct backend: answer every queued TX request, then signal. */
@@ -618,7 +284,7 @@ static void record_rx(struct netfront *d, const void *frame, size_t len, void *a
 {
 	assert_ptr_equal(d, dev);
 	assert_ptr_equal(arg, &rx_arg);
-	assert_ptr_equal(current, &vif_token); /* in the interface's thread */
+	assert_ptr_equal(current, &dev_token); /* in the interface's thread */
 	assert_true(len <= sizeof(rx_log.data));
 	rx_log.calls++;
 	rx_log.len = len;
@@ -671,25 +337,14 @@ static void reset_stubs(void)
 	masks = notifies = port_closes = unmasks = sleeps = 0;
 	masked_port = 0;
 	on_notify = NULL;
-	current = (struct thread *)&main_token;
-	created_fn = NULL;
-	thread_dev = NULL;
-	thread_idle = false;
-	joins = shutdown_hooks = timeouts = 0;
-	shutdown_fn = NULL;
-	shutdown_arg = NULL;
-	now_ns = NSEC_PER_SEC;
-	while_waiting = NULL;
-	memset(nodes, 0, sizeof(nodes));
+	reset_threads();
+	reset_xenstore();
 	set_node(FRONT "/backend", BACK);
 	set_node(FRONT "/backend-id", "0");
 	set_node(FRONT "/mac", MAC);
-	set_backend("state", "2"); /* InitWait */
+	set_node(FRONT "/state", "1"); /* the toolstack made us Initialising */
+	set_backend("state", "2");     /* InitWait */
 	set_backend("feature-rx-copy", "1");
-	watch_fn = NULL;
-	watch_arg = NULL;
-	watches = unwatches = transactions = 0;
-	nr_front_states = 0;
 	memset(&tx_back, 0, sizeof(tx_back));
 	memset(&rx_back, 0, sizeof(rx_back));
 	tx_ring_gref = rx_ring_gref = 0;
@@ -698,7 +353,7 @@ static void reset_stubs(void)
 	on_rx = NULL;
 	fill(frame_a, sizeof(frame_a), 1);
 	fill(frame_b, sizeof(frame_b), 100);
-	open_vifs = NULL;
+	open_list = NULL;
 	hook_registered = false;
 	dev = NULL;
 }
@@ -709,10 +364,25 @@ static int stubs_only(void **state)
 	return 0;
 }
 
+/* Open interface 0 with the test's rx callback: NULL if refused. */
+static struct netfront *open0(void)
+{
+	struct netfront *d = (struct netfront *)&main_token;
+	int rc = netfront_open(0, record_rx, &rx_arg, &d);
+
+	if (rc) {
+		assert_true(rc < 0);
+		assert_null(d);
+		return NULL;
+	}
+	assert_non_null(d);
+	return d;
+}
+
 static int open_vif(void **state)
 {
 	reset_stubs();
-	dev = netfront_open(0, record_rx, &rx_arg);
+	dev = open0();
 	if (!dev)
 		return -1;
 	clear_log();
@@ -738,7 +408,7 @@ static int close_vif(void **state)
 		if (live[i].p && !page_is_granted(live[i].p, live[i].n))
 			fail_msg("page %p neither freed nor still mapped by the backend",
 				 live[i].p);
-	assert_null(open_vifs);
+	assert_null(open_list);
 	assert_false(rings_mapped);
 	return 0;
 }
@@ -746,13 +416,13 @@ static int close_vif(void **state)
 /* What every violation must leave: broken, link down, masked, one line logged. */
 static void assert_broken(const char *why)
 {
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	assert_false(dev->info.link_up);
 	assert_false(netfront_info(dev)->link_up);
 	assert_int_equal(masks, 1);
 	assert_int_equal(masked_port, PORT);
 	assert_logged(why);
-	assert_int_equal(times_logged("; interface disabled\n"), 1);
+	assert_int_equal(times_logged("; device disabled"), 1);
 	assert_int_equal(times_logged("netfront vif0: "), 1);
 }
 
@@ -764,8 +434,9 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 	bool seen[RX_SLOTS] = {false};
 	char *pages[RX_SLOTS];
 	char ref[16];
+	struct netfront *other;
 
-	dev = netfront_open(0, record_rx, &rx_arg);
+	dev = open0();
 	assert_non_null(dev);
 
 	/* the nodes netback reads */
@@ -783,12 +454,13 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 	assert_string_equal(front_node("feature-rx-notify"), "1");
 	assert_string_equal(front_node("feature-no-csum-offload"), "1");
 	assert_string_equal(front_node("feature-sg"), "0");
-	assert_int_equal(transactions, 1);
-	assert_int_equal(nr_front_states, 1);
-	assert_int_equal(front_states[0], XenbusStateConnected);
+	assert_int_equal(transactions, 2); /* our state Initialising, then the rings */
+	assert_int_equal(nr_front_states, 2);
+	assert_int_equal(front_states[0], XenbusStateInitialising);
+	assert_int_equal(front_states[1], XenbusStateConnected);
 	assert_true(backend_connected);
-	assert_int_equal(dev->xb.backend_state, XenbusStateConnected);
-	assert_string_equal(dev->xb.backend, BACK);
+	assert_int_equal(dev->fe.xb.backend_state, XenbusStateConnected);
+	assert_string_equal(dev->fe.xb.backend, BACK);
 
 	/* what the application sees */
 	assert_ptr_equal(netfront_info(dev), &dev->info);
@@ -796,7 +468,7 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 	assert_memory_equal(dev->info.mac, mac, 6);
 	assert_int_equal(dev->info.mtu, 1500);
 	assert_true(dev->info.link_up);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_logged("netfront vif0: 00:16:3e:5e:6c:01, backend " BACK "\n");
 
 	/* 256 RX pages posted, each its own id, page and writable grant */
@@ -825,19 +497,22 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 	assert_int_equal(live_pages(), 2 + RX_SLOTS);
 
 	/* the interface's thread, the event channel, the shutdown hook */
-	assert_ptr_equal(created_fn, vif_thread);
-	assert_ptr_equal(thread_dev, dev);
-	assert_ptr_equal(dev->thread, &vif_token);
-	assert_ptr_equal(bound_handler, ring_event);
-	assert_ptr_equal(bound_arg, dev);
+	assert_ptr_equal(created_fn, frontend_thread);
+	assert_ptr_equal(created_arg, &dev->fe);
+	assert_int_equal(creates, 1);
+	assert_ptr_equal(dev->fe.thread, &dev_token);
+	assert_ptr_equal(bound_handler, frontend_event);
+	assert_ptr_equal(bound_arg, &dev->fe);
 	assert_int_equal(shutdown_hooks, 1);
 	assert_int_equal(watches, 1);
-	assert_ptr_equal(open_vifs, dev);
+	assert_ptr_equal(open_list, dev);
 
 	assert_int_equal(netfront_count(), 1);
-	assert_null(netfront_open(0, record_rx, &rx_arg)); /* once */
+	assert_int_equal(netfront_open(0, record_rx, &rx_arg, &other), -EBUSY); /* once */
+	assert_null(other);
 	assert_logged("netfront vif0: already open");
-	assert_null(netfront_open(1, record_rx, &rx_arg));
+	assert_int_equal(netfront_open(1, record_rx, &rx_arg, &other), -ENODEV);
+	assert_null(other);
 	assert_logged("netfront: no interface 1 (1 found)");
 }
 
@@ -853,9 +528,8 @@ static void malformed_mac_keeps_the_interface_down(void **state)
 
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		clear_log();
-		set_backend("state", "2"); /* InitWait again after our Closed */
-		set_node(FRONT "/mac", bad[i]);
-		assert_null(netfront_open(0, record_rx, &rx_arg));
+		set_node(FRONT "/mac", bad[i]); /* the backend went InitWait after our Closed */
+		assert_null(open0());
 		snprintf(expect, sizeof(expect),
 			 "netfront vif0: malformed mac '%s' (EINVAL): the interface stays down",
 			 bad[i]);
@@ -867,20 +541,18 @@ static void malformed_mac_keeps_the_interface_down(void **state)
 		assert_null(front_node("tx-ring-ref"));
 		assert_null(bound_handler);
 		assert_null(created_fn);
-		assert_null(open_vifs);
+		assert_null(open_list);
 		assert_int_equal(unwatches, i + 1); /* the backend's state no longer watched */
 		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
 	}
 	clear_log();
-	set_backend("state", "2");
 	set_node(FRONT "/mac", NULL);
-	assert_null(netfront_open(0, record_rx, &rx_arg));
+	assert_null(open0());
 	assert_logged("netfront vif0: malformed mac '(none)' (ENOENT)");
 	assert_int_equal(live_pages(), 0);
 
-	set_backend("state", "2");
 	set_node(FRONT "/mac", "00:16:3E:5e:6C:01"); /* either case */
-	dev = netfront_open(0, record_rx, &rx_arg);
+	dev = open0();
 	assert_non_null(dev);
 	assert_memory_equal(dev->info.mac, ((uint8_t[]){0, 0x16, 0x3e, 0x5e, 0x6c, 1}), 6);
 }
@@ -891,16 +563,15 @@ static void backend_without_rx_copy_is_refused(void **state)
 
 	for (unsigned int i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		clear_log();
-		set_backend("state", "2"); /* InitWait again after our Closed */
-		set_backend("feature-rx-copy", values[i]);
-		assert_null(netfront_open(0, record_rx, &rx_arg));
+		set_backend("feature-rx-copy", values[i]); /* InitWait again after our Closed */
+		assert_null(open0());
 		assert_logged("netfront vif0: backend does not offer feature-rx-copy\n");
 		assert_logged("netfront vif0: not connected (EOPNOTSUPP)");
 		assert_false(backend_connected);
 		assert_null(front_node("tx-ring-ref"));
 		assert_int_equal(active_grants(), 0);
 		assert_int_equal(live_pages(), 0);
-		assert_null(open_vifs);
+		assert_null(open_list);
 		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
 	}
 }
@@ -928,7 +599,7 @@ static void good_frame_reaches_the_callback_and_its_page_is_reposted(void **stat
 	assert_int_equal(s.rx_frames, 1);
 	assert_int_equal(s.rx_bytes, 60);
 	assert_int_equal(s.rx_errors + s.rx_dropped + s.tx_frames, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_true(dev->info.link_up);
 	assert_int_equal(loglen, 0);
 
@@ -956,7 +627,7 @@ static void good_frame_reaches_the_callback_and_its_page_is_reposted(void **stat
 	s = stats();
 	assert_int_equal(s.rx_frames, 2);
 	assert_int_equal(s.rx_bytes, 60 + NETFRONT_MAX_FRAME);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 }
 
 static void frame_ending_at_the_page_end_is_delivered(void **state)
@@ -968,7 +639,7 @@ static void frame_ending_at_the_page_end_is_delivered(void **state)
 	assert_int_equal(rx_log.len, 96);
 	assert_memory_equal(rx_log.data, frame_a, 96);
 	assert_ptr_equal(rx_log.frame, (char *)dev->rx_slots[r.id].page + PAGE_SIZE - 96);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 }
 
 static void rx_id_out_of_range_breaks_the_interface(void **state)
@@ -978,7 +649,7 @@ static void rx_id_out_of_range_breaks_the_interface(void **state)
 	rx_respond(RX_SLOTS, 0, 0, 60);
 	run_vif_thread();
 	assert_broken("netfront vif0: RX answer for id 256, which was not posted; "
-		      "interface disabled\n");
+		      "device disabled");
 	assert_int_equal(rx_log.calls, 0);
 	assert_true(dev->rx_slots[r.id].posted);
 	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS); /* nothing posted once broken */
@@ -1015,7 +686,7 @@ static void rx_frame_past_the_page_end_breaks_the_interface(void **state)
 	rx_respond(r.id, PAGE_SIZE - 96, 0, 97);
 	run_vif_thread();
 	assert_broken("netfront vif0: RX answer of 97 bytes at offset 4000 does not fit its "
-		      "page; interface disabled\n");
+		      "page; device disabled");
 	assert_int_equal(rx_log.calls, 0);
 	assert_int_equal(stats().rx_frames, 0);
 }
@@ -1049,7 +720,7 @@ static void rx_error_status_counts_an_error(void **state)
 	assert_int_equal(rx_log.calls, 0);
 	assert_int_equal(stats().rx_errors, 1);
 	assert_int_equal(stats().rx_frames, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_true(dev->info.link_up);
 	assert_int_equal(masks, 0);
 	assert_int_equal(loglen, 0);
@@ -1076,7 +747,7 @@ static void rx_frame_over_the_mtu_is_dropped(void **state)
 	assert_int_equal(stats().rx_dropped, 1);
 	assert_int_equal(stats().rx_frames, 0);
 	assert_int_equal(stats().rx_bytes, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(masks, 0);
 	assert_int_equal(loglen, 0);
 	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 1);
@@ -1152,7 +823,7 @@ static void rx_page_still_mapped_is_not_delivered_nor_reused(void **state)
 	assert_int_equal(again.id, r.id);
 	assert_ptr_not_equal(granted(again.gref)->va, page);
 	assert_ptr_equal(grants[again.gref].va, dev->rx_slots[r.id].page);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 
 	netfront_close(dev); /* nor freed at the close */
 	dev = NULL;
@@ -1168,7 +839,7 @@ static void broken_interface_ignores_the_backend_and_refuses_sends(void **state)
 	take_rx();
 	rx_respond(RX_SLOTS, 0, 0, 60);
 	run_vif_thread();
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	logged = loglen;
 
 	assert_int_equal(send_frame(frame_a, 60), -EIO);
@@ -1259,7 +930,7 @@ static void send_gathers_fragments_into_one_read_only_page(void **state)
 	assert_memory_equal(page, frame_b, NETFRONT_MAX_FRAME);
 	assert_int_equal(page_allocs, allocs);
 	assert_int_equal(stats().tx_errors, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(loglen, 0);
 }
 
@@ -1279,7 +950,7 @@ static void frames_of_bad_sizes_are_refused(void **state)
 	assert_int_equal(dev->tx_in_flight, 0);
 	assert_int_equal(notifies, 0);
 	assert_int_equal(page_allocs, allocs);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 }
 
 static void tx_error_and_dropped_answers_are_counted(void **state)
@@ -1302,7 +973,7 @@ static void tx_error_and_dropped_answers_are_counted(void **state)
 	assert_false(dev->tx_slots[b.id].in_flight);
 	assert_false(grants[a.gref].active);
 	assert_false(grants[b.gref].active);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(masks, 0);
 	assert_int_equal(loglen, 0);
 }
@@ -1323,7 +994,7 @@ static void tx_status(int16_t status, const char *why)
 
 static void tx_unknown_status_breaks_the_interface(void **state)
 {
-	tx_status(5, "netfront vif0: TX answer with unknown status 5; interface disabled\n");
+	tx_status(5, "netfront vif0: TX answer with unknown status 5; device disabled");
 }
 
 static void tx_null_status_breaks_the_interface(void **state)
@@ -1410,7 +1081,7 @@ static void full_ring_drops_in_the_interface_thread_and_waits_elsewhere(void **s
 	fill_tx_ring();
 
 	/* the interface's own thread (an rx callback answering ARP) cannot wait for itself */
-	current = (struct thread *)&vif_token;
+	current = (struct thread *)&dev_token;
 	assert_int_equal(send_frame(frame_b, 60), -EAGAIN);
 	assert_int_equal(stats().tx_dropped, 1);
 	assert_int_equal(dev->tx.req_prod_pvt, TX_SLOTS);
@@ -1431,7 +1102,7 @@ static void full_ring_drops_in_the_interface_thread_and_waits_elsewhere(void **s
 	assert_int_equal(stats().tx_dropped, 1);
 	assert_int_equal(stats().tx_errors, 0);
 	assert_int_equal(timeouts, 0);
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_int_equal(loglen, 0);
 }
 
@@ -1467,9 +1138,9 @@ static void close_ends_every_grant_once_and_frees_every_page(void **state)
 
 	netfront_close(dev);
 	dev = NULL;
-	assert_int_equal(nr_front_states, 3);
-	assert_int_equal(front_states[1], XenbusStateClosing);
-	assert_int_equal(front_states[2], XenbusStateClosed);
+	assert_int_equal(nr_front_states, 4);
+	assert_int_equal(front_states[2], XenbusStateClosing);
+	assert_int_equal(front_states[3], XenbusStateClosed);
 	assert_string_equal(backend_node("state"), "6");
 	assert_false(rings_mapped);
 	assert_int_equal(timeouts, 0); /* the frames in flight were answered */
@@ -1481,7 +1152,7 @@ static void close_ends_every_grant_once_and_frees_every_page(void **state)
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(double_ends, 0);
 	assert_int_equal(live_pages(), 0);
-	assert_null(open_vifs);
+	assert_null(open_list);
 	assert_logged("netfront vif0: disconnected\n");
 	assert_int_equal(times_logged("page leaked"), 0);
 }
@@ -1495,7 +1166,7 @@ static void close_with_frames_unanswered_waits_briefly(void **state)
 	netfront_close(dev);
 	dev = NULL;
 	assert_int_equal(timeouts, 1);
-	assert_int_equal(now_ns - start, NSEC_PER_SEC);
+	assert_int_equal(now_ns - start, DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC);
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(live_pages(), 0);
 	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
@@ -1507,7 +1178,7 @@ static void close_of_a_broken_interface_does_not_wait(void **state)
 	take_rx();
 	rx_respond(RX_SLOTS, 0, 0, 60);
 	run_vif_thread();
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	netfront_close(dev);
 	dev = NULL;
 	assert_int_equal(timeouts, 0);
@@ -1534,17 +1205,20 @@ static void close_from_the_rx_callback_touches_no_freed_memory(void **state)
 	deliver(frame_b, 0, 80);
 	on_rx = close_in_callback;
 	run_vif_thread();
+	/* the close waits (in the thread) for the frame in flight, then gives up */
+	run_device_thread_at_its_deadline();
 
 	assert_int_equal(rx_log.calls, 1);
 	assert_memory_equal(rx_log.data, frame_a, 60);
-	assert_null(thread_dev); /* the thread ended */
+	assert_false(dev_alive); /* the thread ended, and freed the interface */
+	assert_true(dev_detached);
 	assert_int_equal(joins, 0);
 	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(live_pages(), 0);
-	assert_null(open_vifs);
+	assert_null(open_list);
 	assert_logged("netfront vif0: disconnected\n");
-	free(closed); /* closed from its own thread: netfront_close leaves dev allocated */
+	assert_true(__asan_address_is_poisoned(closed)); /* freed, by its thread */
 	dev = NULL;
 }
 
@@ -1596,7 +1270,7 @@ static void interface_broken_in_the_rx_callback_delivers_no_more(void **state)
 	deliver(frame_b, 0, 80);
 	on_rx = send_in_callback;
 	run_vif_thread();
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	assert_int_equal(rx_log.calls, 1);
 	assert_int_not_equal(send_in_callback_rc, 0);
 	assert_logged("TX answer with unknown status 7");
@@ -1621,7 +1295,7 @@ static void event_storm_is_throttled(void **state)
 	assert_int_equal(masks, masks_before + 1);
 	assert_int_equal(unmasks, 1);
 	assert_logged("vif0: event storm from the backend (64 empty events in a row): throttling");
-	assert_false(dev->broken);
+	assert_false(dev->fe.broken);
 	assert_true(dev->info.link_up);
 
 	/* Ten more runs of empty events: pauses of 2, 4, ... 64, then 100 ms each. */
@@ -1635,8 +1309,8 @@ static void event_storm_is_throttled(void **state)
 	deliver(frame_a, 0, 60);
 	run_vif_thread();
 	assert_int_equal(rx_log.calls, 1);
-	assert_int_equal(dev->throttle.delay_ms, 0);
-	assert_int_equal(dev->throttle.empty, 0);
+	assert_int_equal(dev->fe.throttle.delay_ms, 0);
+	assert_int_equal(dev->fe.throttle.empty, 0);
 }
 
 /* A broken interface's port stays masked: the throttle never unmasks it. */
@@ -1645,11 +1319,10 @@ static void storm_on_a_broken_interface_leaves_the_port_masked(void **state)
 	take_rx();
 	rx_respond(RX_SLOTS, 0, 0, 60); /* bad id: broken */
 	run_vif_thread();
-	assert_true(dev->broken);
+	assert_true(dev->fe.broken);
 	for (unsigned int i = 0; i < 2 * EVENT_STORM_RUN; i++) {
 		bound_handler(PORT, bound_arg);
-		if (thread_dev)
-			run_thread();
+		run_device_thread();
 	}
 	assert_int_equal(unmasks, 0);
 }
@@ -1665,7 +1338,8 @@ static void count_link(struct netfront *d, bool up, void *arg)
 {
 	assert_ptr_equal(d, dev);
 	assert_false(up);
-	assert_true(d->closing); /* senders already told to give up */
+	assert_int_equal(d->fe.state, FRONTEND_CLOSING);
+	assert_false(d->info.link_up); /* senders already told to give up */
 	link_downs++;
 }
 
@@ -1677,19 +1351,22 @@ static void backend_leaving_detaches_the_interface(void **state)
 	netfront_set_link_callback(dev, count_link);
 	assert_int_equal(send_frame(frame_a, 60), 0); /* one frame never answered */
 	set_backend_state(XenbusStateClosing);
+	run_device_thread(); /* it notices, and waits (5 s at most) for the frame's answer */
 	assert_int_equal(link_downs, 1);
 	assert_logged("netfront vif0: the backend is going away (Closing): detaching");
+	assert_int_equal(held->fe.state, FRONTEND_CLOSING);
+	run_device_thread_at_its_deadline();
 	assert_logged("netfront vif0: disconnected");
-	assert_true(held->released);
+	assert_int_equal(held->fe.state, FRONTEND_CLOSED);
 	assert_false(held->info.link_up);
 	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(live_pages(), 0);
-	assert_null(watch_fn); /* no more callbacks for it */
+	assert_null(watch_notify); /* no more callbacks for it */
 	assert_int_equal(send_frame(frame_b, 60), -EIO);
 	netfront_close(held); /* now only frees it */
 	dev = NULL;
-	assert_null(open_vifs);
+	assert_null(open_list);
 }
 
 static void shutdown_hook_closes_every_interface(void **state)
@@ -1699,7 +1376,7 @@ static void shutdown_hook_closes_every_interface(void **state)
 	while_waiting = backend_serves_tx;
 	shutdown_fn(shutdown_arg);
 	dev = NULL;
-	assert_null(open_vifs);
+	assert_null(open_list);
 	assert_int_equal(front_states[nr_front_states - 1], XenbusStateClosed);
 	assert_int_equal(active_grants(), 0);
 	assert_int_equal(live_pages(), 0);
@@ -1724,7 +1401,7 @@ static void vifs_are_counted_in_number_order(void **state)
 
 	memset(nodes, 0, sizeof(nodes));
 	assert_int_equal(netfront_count(), 0);
-	assert_null(netfront_open(0, record_rx, &rx_arg));
+	assert_null(open0());
 	assert_logged("netfront: no interface 0 (0 found)");
 }
 
