@@ -48,18 +48,7 @@ static shared_info_t shared;
 
 /* ---- what kernel/thread.c needs besides time ---------------------------------------- */
 
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-
-	if (size) {
-		size_t c = n < size - 1 ? n : size - 1;
-
-		memcpy(dst, src, c);
-		dst[c] = '\0';
-	}
-	return n;
-}
+#include "host_strlcpy.h"
 
 void *page_alloc(unsigned long n)
 {
