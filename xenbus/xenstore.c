@@ -478,36 +478,6 @@ int xs_set_perms(xs_transaction_t t, const char *path, const struct xs_perm *per
 	return talk(XS_SET_PERMS, t, parts, lens, count + 1, NULL, NULL);
 }
 
-int xs_read_uint(xs_transaction_t t, const char *path, unsigned long long max,
-		 unsigned long long *out)
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_uint(value, max, out);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a number from 0 to %llu\n", path, value, max);
-	free(value);
-	return rc;
-}
-
-int xs_read_mac(xs_transaction_t t, const char *path, uint8_t mac[6])
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_mac(value, mac);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)\n", path,
-		       value);
-	free(value);
-	return rc;
-}
-
 int xs_transaction_start(xs_transaction_t *t)
 {
 	const char *parts[] = {""};

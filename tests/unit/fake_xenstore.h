@@ -209,36 +209,8 @@ int xs_directory(xs_transaction_t t, const char *path, char ***names, unsigned i
 	return 0;
 }
 
-/* The two strict readers, as xenbus/xenstore.c has them (the parsers are xs_wire.c's). */
-int xs_read_uint(xs_transaction_t t, const char *path, unsigned long long max,
-		 unsigned long long *out)
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_uint(value, max, out);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a number from 0 to %llu\n", path, value, max);
-	free(value);
-	return rc;
-}
-
-int xs_read_mac(xs_transaction_t t, const char *path, uint8_t mac[6])
-{
-	char *value;
-	int rc = xs_read(t, path, &value);
-
-	if (rc)
-		return rc;
-	rc = xs_parse_mac(value, mac);
-	if (rc)
-		printk("xenstore: %s = '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)\n", path,
-		       value);
-	free(value);
-	return rc;
-}
+/* The two strict readers, the real ones (the parsers are xs_wire.c's). */
+#include "xenbus/xs_strict.c"
 
 /* One try, committed unless fn failed; an aborted transaction leaves no trace. */
 int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
