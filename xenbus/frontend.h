@@ -143,8 +143,9 @@ void frontend_notify(struct frontend *fe);
 
 /*
  * Disconnect (if still connected), wait until that is done, and free the driver's
- * struct (ops->free). From the device's own thread (a completion callback), requests
- * still in flight fail at once and the struct is freed when the callback returns.
+ * struct (ops->free). From the device's own thread (a completion callback), the
+ * disconnect runs right there, reaping answers (their callbacks run nested) for up to
+ * 5 s like any close, and the struct is freed once the callback has returned.
  */
 void frontend_close(struct frontend *fe);
 
