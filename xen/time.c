@@ -32,11 +32,19 @@ static uint64_t scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
  */
 static uint64_t pvclock_ns(const struct vcpu_time_info *t, uint64_t tsc)
 {
-	/* A TSC read before Xen took its stamp (a vCPU whose TSC lags the one Xen read):
-	 * no time has passed yet. Unsigned, the delta would wrap to ~2^64 cycles. */
-	uint64_t delta = tsc > t->tsc_timestamp ? tsc - t->tsc_timestamp : 0;
+	/*
+	 * The difference is taken modulo 2^64, then read as signed. A new domain's TSC
+	 * starts near 0 (Xen offsets it), and the first stamp Xen gives it may be from just
+	 * before that: tsc_timestamp = 2^64 - a few million while the TSC reads a few
+	 * hundred million. That is a small positive delta, not a TSC behind the stamp.
+	 * Only a truly negative delta (a TSC read before Xen took its stamp) means no time
+	 * has passed yet; unsigned, it would wrap to ~2^64 cycles.
+	 */
+	int64_t delta = (int64_t)(tsc - t->tsc_timestamp);
 
-	return t->system_time + scale_delta(delta, t->tsc_to_system_mul, t->tsc_shift);
+	if (delta < 0)
+		delta = 0;
+	return t->system_time + scale_delta((uint64_t)delta, t->tsc_to_system_mul, t->tsc_shift);
 }
 
 /* Copy the snapshot Xen keeps in shared memory, with a TSC read that goes with it. */

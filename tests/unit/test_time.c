@@ -212,6 +212,24 @@ static void pvclock_ns_of_a_snapshot(void **state)
 	assert_int_equal(pvclock_ns(&t, 5000), 77 + 1000);
 }
 
+/*
+ * What Xen 4.17 gave a new PV domain on the test host, first snapshot: its TSC starts
+ * near 0, and the stamp is from just before that, 2^64 - 6,043,394 as unsigned. The TSC
+ * read 581,009,490: 587,052,884 cycles after the stamp (2.6 GHz, mul 3308789271, shift
+ * -1), about 226 ms. Read as "TSC below the stamp", the clock stood still until Xen's
+ * next snapshot, up to a second later, and a sleep begun then was that much short.
+ */
+static void a_stamp_just_below_2_to_the_64_is_a_small_positive_delta(void **state)
+{
+	struct vcpu_time_info t = {.tsc_timestamp = 18446744073703508222ull,
+				   .system_time = 6982339519ull,
+				   .tsc_to_system_mul = 3308789271u,
+				   .tsc_shift = -1};
+	uint64_t ns = pvclock_ns(&t, 581009490ull) - t.system_time;
+
+	assert_true(ns > 226000000ull && ns < 227000000ull);
+}
+
 static void monotonic_ns_adds_the_cycles_since_the_snapshot(void **state)
 {
 	fake_tsc = 1000000 + 2000; /* 2000 cycles at 2 GHz: 1 us */
@@ -388,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(scale_delta_matches_known_values, fresh),
 		cmocka_unit_test_setup(pvclock_ns_of_a_snapshot, fresh),
+		cmocka_unit_test_setup(a_stamp_just_below_2_to_the_64_is_a_small_positive_delta, fresh),
 		cmocka_unit_test_setup(monotonic_ns_adds_the_cycles_since_the_snapshot, fresh),
 		cmocka_unit_test_setup(tsc_before_the_snapshot_counts_as_no_time, fresh),
 		cmocka_unit_test_setup(snapshot_changing_under_the_read_is_read_again, fresh),
