@@ -406,7 +406,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(scale_delta_matches_known_values, fresh),
 		cmocka_unit_test_setup(pvclock_ns_of_a_snapshot, fresh),
-		cmocka_unit_test_setup(a_stamp_just_below_2_to_the_64_is_a_small_positive_delta, fresh),
+		cmocka_unit_test_setup(a_stamp_just_below_2_to_the_64_is_a_small_positive_delta,
+				       fresh),
 		cmocka_unit_test_setup(monotonic_ns_adds_the_cycles_since_the_snapshot, fresh),
 		cmocka_unit_test_setup(tsc_before_the_snapshot_counts_as_no_time, fresh),
 		cmocka_unit_test_setup(snapshot_changing_under_the_read_is_read_again, fresh),
