@@ -6,6 +6,7 @@
  * runnable it stays there, idle: it arms Xen's one-shot timer for the first sleeper
  * and blocks the vCPU in Xen until an event arrives.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <skiff/thread.h>
@@ -32,6 +33,7 @@ struct thread {
 	void *arg;
 	int exit_code;
 	bool detached;
+	bool joined;	     /* a thread waits in thread_join() to free it */
 	char *stack;	     /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
 	struct thread *next; /* in the run queue or a wait queue */
 	struct thread *next_sleeper;   /* in the sleep list, while wake_at != 0 */
@@ -199,13 +201,13 @@ void wait_queue_sleep_locked(struct wait_queue *wq)
 	schedule_locked();
 }
 
-bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
+int wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	if (monotonic_ns() >= deadline_ns)
-		return false;
+		return -ETIMEDOUT;
 	add_sleeper(current, deadline_ns);
 	wait_queue_sleep_locked(wq);
-	return monotonic_ns() < deadline_ns;
+	return monotonic_ns() < deadline_ns ? 0 : -ETIMEDOUT;
 }
 
 void wait_queue_sleep(struct wait_queue *wq)
@@ -322,10 +324,16 @@ int thread_join(struct thread *t, int *exit_code)
 {
 	unsigned long flags = events_save_disable();
 
-	if (t == current || t->detached) {
+	if (t == current) {
 		events_restore(flags);
-		return -1;
+		return -EDEADLK; /* it would wait for itself to end */
 	}
+	/* Detached: freed as it ends. Joined: the other joiner frees it, so this one cannot. */
+	if (t->detached || t->joined) {
+		events_restore(flags);
+		return -EINVAL;
+	}
+	t->joined = true;
 	while (t->state != EXITED)
 		wait_queue_sleep_locked(&t->joiners);
 	events_restore(flags);
@@ -335,15 +343,21 @@ int thread_join(struct thread *t, int *exit_code)
 	return 0;
 }
 
-void thread_detach(struct thread *t)
+int thread_detach(struct thread *t)
 {
 	unsigned long flags = events_save_disable();
 
+	/* Detached already, or a joiner will free it: one owner frees a thread, once. */
+	if (t->detached || t->joined) {
+		events_restore(flags);
+		return -EINVAL;
+	}
 	if (t->state == EXITED && t != current)
 		free_thread(t);
 	else
 		t->detached = true;
 	events_restore(flags);
+	return 0;
 }
 
 struct thread *thread_self(void)

@@ -23,6 +23,7 @@ static const struct {
 	{EBADMSG, "EBADMSG"},	    {ETIMEDOUT, "ETIMEDOUT"},
 	{EOPNOTSUPP, "EOPNOTSUPP"}, {ESHUTDOWN, "ESHUTDOWN"},
 	{ENXIO, "ENXIO"},	    {EMSGSIZE, "EMSGSIZE"},
+	{EDEADLK, "EDEADLK"},
 };
 
 const char *strerror_name(int err)

@@ -61,11 +61,13 @@ static void shutdown_watch(const char *path, void *arg)
 
 static int control_init(void)
 {
+	struct xs_watch *watch; /* for the domain's life: never unwatched */
+
 	if (!handler)
 		handler = default_handler;
 	xs_write(XS_NO_TRANSACTION, "control/feature-poweroff", "1");
 	xs_write(XS_NO_TRANSACTION, "control/feature-reboot", "1");
 	/* "halt" needs no feature node: libxl creates only the ones above for a guest. */
-	return xs_watch("control/shutdown", shutdown_watch, NULL) ? 0 : -EIO;
+	return xs_watch("control/shutdown", shutdown_watch, NULL, &watch);
 }
 KERNEL_INIT(2, control_init);

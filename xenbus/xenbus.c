@@ -100,9 +100,9 @@ int xenbus_device_init(struct xenbus_device *dev, const char *nodename,
 	free(backend);
 
 	snprintf(state_path, sizeof(state_path), "%s/state", dev->backend);
-	dev->watch = xs_watch_notify(state_path, backend_state_changed, dev);
-	if (!dev->watch)
-		return -EIO;
+	rc = xs_watch_notify(state_path, backend_state_changed, dev, &dev->watch);
+	if (rc)
+		return rc;
 	xenbus_read_backend_state(dev);
 	return 0;
 }

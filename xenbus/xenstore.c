@@ -522,17 +522,18 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return -EAGAIN;
 }
 
-static struct xs_watch *add_watch(const char *path, void (*fn)(const char *path, void *arg),
-				  void (*notify)(void *arg), void *arg)
+static int add_watch(const char *path, void (*fn)(const char *path, void *arg),
+		     void (*notify)(void *arg), void *arg, struct xs_watch **watch)
 {
 	struct xs_watch *w = calloc(1, sizeof(*w));
 	const char *parts[2];
 	uint32_t lens[2];
 	int rc;
 
+	*watch = NULL;
 	if (!w || !(w->path = strdup(path))) {
 		free(w);
-		return NULL;
+		return -ENOMEM;
 	}
 	snprintf(w->token, sizeof(w->token), "skiff%u", next_token++);
 	w->fn = fn;
@@ -548,19 +549,21 @@ static struct xs_watch *add_watch(const char *path, void (*fn)(const char *path,
 	if (rc) {
 		printk("xenstore: watch on %s failed: %s\n", path, strerror_name(rc));
 		xs_unwatch(w);
-		return NULL;
+		return rc;
 	}
-	return w;
+	*watch = w;
+	return 0;
 }
 
-struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg)
+int xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg,
+	     struct xs_watch **watch)
 {
-	return add_watch(path, fn, NULL, arg);
+	return add_watch(path, fn, NULL, arg, watch);
 }
 
-struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg)
+int xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg, struct xs_watch **watch)
 {
-	return add_watch(path, NULL, notify, arg);
+	return add_watch(path, NULL, notify, arg, watch);
 }
 
 int xs_unwatch(struct xs_watch *w)

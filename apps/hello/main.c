@@ -3,6 +3,7 @@
  * memory, vCPUs), sleeps on Xen's one-shot timer, and has two threads play ping-pong
  * through a wait queue. Returning from main powers the domain off.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <skiff/console.h>
 #include <skiff/thread.h>
@@ -24,6 +25,11 @@ static int player(void *arg)
 		ball++;
 		wait_queue_wake_all(&table);
 	}
+	return 0;
+}
+
+static int idle(void *arg)
+{
 	return 0;
 }
 
@@ -57,5 +63,17 @@ int main(void)
 	thread_join(ping, NULL);
 	thread_join(pong, NULL);
 	printf("ping-pong done after %d hits\n", ball);
+
+	/* A call that fails says why, as a negative errno (include/README.md, "Errors"). */
+	printf("hello: thread_join of itself: %s\n",
+	       strerror_name(thread_join(thread_self(), NULL)));
+	ping = thread_create("detached", idle, NULL);
+	if (!ping || thread_detach(ping)) {
+		printf("hello: cannot create a detached thread\n");
+		return 1;
+	}
+	/* It has not run yet (threads are cooperative), so ping is still valid here. */
+	printf("hello: thread_join of a detached thread: %s\n",
+	       strerror_name(thread_join(ping, NULL)));
 	return 0;
 }

@@ -152,8 +152,7 @@ int main(void)
 	test_operations();
 	printf("xstest: %d failures\n", failures);
 
-	w = xs_watch("data/test", on_test_node, NULL);
-	check("watch set", w != NULL);
+	check("watch set", xs_watch("data/test", on_test_node, NULL, &w) == 0);
 	printf("xstest: watching data/test\n");
 	wait_event(&changed, seen_done);
 	xs_unwatch(w);

@@ -18,10 +18,13 @@ struct thread;
 
 /* Start fn(arg) in a new thread; NULL if memory ran out. name is copied. */
 struct thread *thread_create(const char *name, int (*fn)(void *), void *arg);
-/* Wait for t to end, store what fn returned (or thread_exit's code), free t. */
+/*
+ * Wait for t to end, store what fn returned (or thread_exit's code), free t: 0, or
+ * -EDEADLK (t is the calling thread), -EINVAL (t is detached, or another thread joins it).
+ */
 int thread_join(struct thread *t, int *exit_code);
-/* Nobody will join t: free it as soon as it ends. */
-void thread_detach(struct thread *t);
+/* Nobody will join t: free it as soon as it ends. 0, or -EINVAL (detached or joined). */
+int thread_detach(struct thread *t);
 /* End the calling thread. */
 void thread_exit(int code) __attribute__((noreturn));
 /* Let every other runnable thread run once. */
@@ -47,8 +50,8 @@ void wait_queue_wake_all(struct wait_queue *wq);
 unsigned long wait_queue_lock(void);
 void wait_queue_unlock(unsigned long flags);
 void wait_queue_sleep_locked(struct wait_queue *wq);
-/* The same, but also woken at system time deadline_ns; false once the deadline passed. */
-bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns);
+/* The same, but also woken at system time deadline_ns: 0, or -ETIMEDOUT once it passed. */
+int wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns);
 
 /*
  * Sleep on wq until cond is true. cond is tested with events disabled, so a wake-up
@@ -71,7 +74,7 @@ bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns);
 		unsigned long __flags = wait_queue_lock();                                         \
 		uint64_t __deadline = deadline_after_ns(timeout_ns);                               \
 		bool __ok;                                                                         \
-		while (!(__ok = (cond)) && wait_queue_sleep_until_locked(wq, __deadline))          \
+		while (!(__ok = (cond)) && wait_queue_sleep_until_locked(wq, __deadline) == 0)     \
 			;                                                                          \
 		if (!__ok)                                                                         \
 			__ok = (cond); /* it may have come true just at the deadline */            \

@@ -45,16 +45,20 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg);
 
 /*
  * Watches: fn(path, arg) runs in the xenstore watch thread (so it may call xenstore)
- * whenever path or anything below it changes, and once right after xs_watch().
+ * whenever path or anything below it changes, and once right after xs_watch(). 0 and
+ * *watch, the handle for xs_unwatch(); or a negative errno (-ENOMEM, or xenstored's
+ * refusal) and *watch NULL.
  */
 struct xs_watch;
-struct xs_watch *xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg);
+int xs_watch(const char *path, void (*fn)(const char *path, void *arg), void *arg,
+	     struct xs_watch **watch);
 /*
  * The same, but notify(arg) runs in the xenstore reader thread as soon as the event
  * arrives, whatever the watch thread is doing: it must only wake a thread (no waiting,
  * no xenstore calls). Each device's state watch uses it, so its own thread reacts.
  */
-struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg);
+int xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg,
+		    struct xs_watch **watch);
 int xs_unwatch(struct xs_watch *w);
 
 /* This domain's id and name, read from xenstore at start. */

@@ -115,11 +115,12 @@ int thread_join(struct thread *t, int *exit_code)
 	return 0;
 }
 
-void thread_detach(struct thread *t)
+int thread_detach(struct thread *t)
 {
 	assert_ptr_equal(t, &dev_token);
 	assert_ptr_equal(running, &dev_ctx);
 	dev_detached = true;
+	return 0;
 }
 
 void wait_queue_init(struct wait_queue *wq)
@@ -221,9 +222,9 @@ void wait_queue_sleep_locked(struct wait_queue *wq)
 	fake_sleep(wq, false, 0);
 }
 
-bool wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
+int wait_queue_sleep_until_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
-	return fake_sleep(wq, true, deadline_ns);
+	return fake_sleep(wq, true, deadline_ns) ? 0 : -ETIMEDOUT;
 }
 
 /* Let the device's thread run (if it has anything to do) until it sleeps or ends. */

@@ -232,7 +232,7 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 }
 
 /* xenstored fires a new watch once; the notify only wakes whoever waits. */
-struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg)
+int xs_watch_notify(const char *path, void (*notify)(void *arg), void *arg, struct xs_watch **watch)
 {
 	assert_string_equal(path, BACK "/state");
 	assert_null(watch_notify);
@@ -240,7 +240,8 @@ struct xs_watch *xs_watch_notify(const char *path, void (*notify)(void *arg), vo
 	watch_arg = arg;
 	watches++;
 	notify(arg);
-	return (struct xs_watch *)&watch_token;
+	*watch = (struct xs_watch *)&watch_token;
+	return 0;
 }
 
 int xs_unwatch(struct xs_watch *w)

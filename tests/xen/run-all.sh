@@ -19,7 +19,7 @@ for app in $apps; do
 	if make -s -C "$top" APP=$app >"$work/build-$app.log" 2>&1; then
 		built="$built $app"
 	else
-		fail "${app}_builds" "make APP=$app: $(grep -m 3 -E 'error|Error' "$work/build-$app.log" | tr '\n' ' ')"
+		fail "${app}_builds" "make APP=$app: $(grep -m 2 -E 'error|multiple definition|undefined reference' "$work/build-$app.log" | tr '\n' ' ')"
 	fi
 done
 
@@ -268,6 +268,8 @@ expect_lines hello_threads_ping_pong_through_wait_queue hello \
 	'^ping 1$' '^pong 1$' '^ping 2$' '^pong 2$' '^ping 5$' '^pong 5$' \
 	'^ping-pong done after 10 hits$'
 expect_end hello_returning_from_main_powers_off hello poweroff
+expect_lines thread_join_refuses_itself_and_a_detached_thread hello \
+	'^hello: thread_join of itself: EDEADLK$' '^hello: thread_join of a detached thread: EINVAL$'
 
 # The 1 s sleep, as the guest measured it on Xen's clock: strict below, lenient above.
 slept=$(sed -n 's/^slept 1 s: measured \([0-9.]*\) s.*/\1/p' "$results/hello.console" 2>/dev/null)
