@@ -9,6 +9,10 @@
  *   4. reads kept in flight until the disk fails them: dom0 detaches it meanwhile
  *      (`xl block-detach`), so the backend leaves with requests outstanding; then
  *      main() returns, and the domain must power off.
+ * On disk 1:
+ *   5. another thread closes it, and main() returns while that close is in the middle
+ *      of its handshake (our state is Closing, the backend's not yet Closed): exit must
+ *      end the domain all the same, neither waiting for that close nor spinning on it.
  * The stamp is "SKIFF-EDGE last sector", so dom0 can find it in the disk's last bytes.
  */
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <skiff/blkfront.h>
 #include <skiff/console.h>
 #include <skiff/thread.h>
+#include <skiff/xenstore.h>
 
 #define SECTOR	   512
 #define MAX_SECTOR 4096
@@ -25,12 +30,12 @@
 
 static uint8_t last[MAX_SECTOR], back[MAX_SECTOR];
 
-static int open_disk(struct blkfront **disk)
+static int open_disk(unsigned int index, struct blkfront **disk)
 {
-	int rc = blkfront_open(0, disk);
+	int rc = blkfront_open(index, disk);
 
 	if (rc)
-		printf("blkedge: open: %s\n", strerror_name(rc));
+		printf("blkedge: open disk %u: %s\n", index, strerror_name(rc));
 	return rc;
 }
 
@@ -124,13 +129,60 @@ static bool read_until_detached(struct blkfront *disk, const struct blkfront_inf
 	return rc == -EIO;
 }
 
+/* ---- 5: main returns while another thread closes a disk ------------------------ */
+
+static bool spare_closed;
+
+static int close_spare(void *spare)
+{
+	blkfront_close(spare);
+	spare_closed = true;
+	printf("blkedge: xvdb closed\n");
+	return 0;
+}
+
+/* Our state node for the disk, as the backend sees it; -1 if it cannot be read. */
+static int front_state(const char *node)
+{
+	char *value;
+	int state;
+
+	if (xs_read(XS_NO_TRANSACTION, node, &value))
+		return -1;
+	state = (int)strtol(value, NULL, 10);
+	free(value);
+	return state;
+}
+
+static int return_while_closing(struct blkfront *spare)
+{
+	const char *node = "device/vbd/51728/state";
+	struct thread *t = thread_create("closer", close_spare, spare);
+	int state = -1;
+
+	if (!t || thread_detach(t)) {
+		printf("blkedge: cannot start the closer\n");
+		return 1;
+	}
+	/* Each read waits for xenstored, so the closer and the device's thread run. */
+	for (int k = 0; k < 1000 && !spare_closed && (state = front_state(node)) != 5; k++)
+		;
+	if (state != 5 || spare_closed) { /* 5: XenbusStateClosing */
+		printf("blkedge: xvdb was not caught closing (state %d%s)\n", state,
+		       spare_closed ? ", closed already" : "");
+		return 1;
+	}
+	printf("blkedge: returning from main while xvdb is Closing\n");
+	return 0;
+}
+
 int main(void)
 {
-	struct blkfront *disk;
+	struct blkfront *disk, *spare;
 	const struct blkfront_info *i;
 	int failures = 0;
 
-	if (open_disk(&disk))
+	if (open_disk(0, &disk) || open_disk(1, &spare))
 		return 1;
 	i = blkfront_info(disk);
 	printf("blkedge: %s: %llu sectors of %u B, ring %u page(s)\n", i->name,
@@ -141,7 +193,7 @@ int main(void)
 
 	blkfront_close(disk);
 	printf("blkedge: closed\n");
-	if (open_disk(&disk))
+	if (open_disk(0, &disk))
 		return 1;
 	printf("blkedge: reopened\n");
 	i = blkfront_info(disk);
@@ -152,6 +204,5 @@ int main(void)
 	}
 	if (!read_until_detached(disk, i))
 		return 1;
-	printf("blkedge: returning from main\n");
-	return 0;
+	return return_while_closing(spare);
 }
