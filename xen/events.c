@@ -59,8 +59,15 @@ void events_restore(unsigned long flags)
 	}
 }
 
+/* The 2-level ABI's bitmaps in shared_info hold this many ports (4096 on x86_64). A
+ * larger number can only be a caller's mistake; writing its bit would corrupt what
+ * follows the bitmap in shared_info, so such a port is left alone. */
+#define BITMAP_PORTS (sizeof(((shared_info_t *)0)->evtchn_mask) * 8)
+
 void evtchn_mask(evtchn_port_t port)
 {
+	if (port >= BITMAP_PORTS)
+		return;
 	__atomic_fetch_or(&shared()->evtchn_mask[port / BITS_PER_WORD],
 			  1UL << (port % BITS_PER_WORD), __ATOMIC_SEQ_CST);
 }
@@ -75,6 +82,8 @@ void evtchn_unmask(evtchn_port_t port)
 
 void evtchn_clear(evtchn_port_t port)
 {
+	if (port >= BITMAP_PORTS)
+		return;
 	__atomic_fetch_and(&shared()->evtchn_pending[port / BITS_PER_WORD],
 			   ~(1UL << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
 }
@@ -113,8 +122,16 @@ int evtchn_bind_virq(uint32_t virq, evtchn_handler_t handler, void *arg, evtchn_
 		printk("events: bind_virq %u failed: %ld\n", virq, rc);
 		return (int)rc;
 	}
+	rc = evtchn_bind(op.port, handler, arg);
+	if (rc) {
+		/* Give the port back: bound to the VIRQ, it would stay Xen's for good. */
+		struct evtchn_close close = {.port = op.port};
+
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		return (int)rc;
+	}
 	*port = op.port;
-	return evtchn_bind(op.port, handler, arg);
+	return 0;
 }
 
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)

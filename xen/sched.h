@@ -8,7 +8,8 @@
 
 /* Sleep in Xen until an event is pending; enables event delivery (SCHEDOP_block). */
 void xen_block(void);
-/* Sleep until port is pending or system time reaches deadline_ns (0: no deadline). */
+/* Sleep until port is pending or system time reaches deadline_ns (0, or any deadline
+ * past INT64_MAX, as deadline_after_ns gives for a huge wait: no deadline). */
 void xen_poll(evtchn_port_t port, uint64_t deadline_ns);
 void xen_yield(void);
 /* SHUTDOWN_poweroff, SHUTDOWN_reboot, SHUTDOWN_crash... The domain stops here. */

@@ -10,6 +10,7 @@
  *    itself is the test calling events_upcall);
  *  - EVTCHNOP_unmask clears the mask and re-raises a port left pending, as Xen does;
  *    EVTCHNOP_close and EVTCHNOP_bind_virq are recorded.
+ * xen/sched.c's xen_poll is built in too: SCHEDOP_poll records the timeout it is given.
  */
 #define ARCH_X86_64_HYPERCALL_H /* the fake Xen below replaces the hypercalls */
 #include <stdint.h>
@@ -19,8 +20,10 @@
 
 static long HYPERVISOR_event_channel_op(int cmd, void *arg);
 static long HYPERVISOR_xen_version(int cmd, void *arg);
+static long HYPERVISOR_sched_op(int cmd, void *arg);
 
 #include "xen/events.c"
+#include "xen/sched.c"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -85,6 +88,15 @@ static long HYPERVISOR_event_channel_op(int cmd, void *arg)
 	return -ENOSYS;
 }
 
+static uint64_t poll_timeout;
+
+static long HYPERVISOR_sched_op(int cmd, void *arg)
+{
+	assert_int_equal(cmd, SCHEDOP_poll);
+	poll_timeout = ((struct sched_poll *)arg)->timeout;
+	return 0;
+}
+
 static long HYPERVISOR_xen_version(int cmd, void *arg)
 {
 	version_calls++; /* events_restore's way of taking a pending upcall */
@@ -131,6 +143,7 @@ static int fresh(void **state)
 	events_init();
 	memset(calls, 0, sizeof(calls));
 	ncalls = closes = sends = version_calls = 0;
+	virq_port = 9;
 	clear_log();
 	return 0;
 }
@@ -187,6 +200,46 @@ static void ports_beyond_the_table_are_refused(void **state)
 {
 	assert_int_equal(evtchn_bind(EVTCHN_MAX_PORTS, handler_a, NULL), -EINVAL);
 	assert_logged("beyond");
+}
+
+/* Xen may hand out a port beyond our table (it has 4096): the bind fails, and the port
+ * goes back to Xen instead of staying bound to the VIRQ for good. */
+static void bind_virq_that_cannot_bind_gives_the_port_back(void **state)
+{
+	evtchn_port_t port = 12345;
+
+	virq_port = EVTCHN_MAX_PORTS + 5;
+	assert_int_equal(evtchn_bind_virq(VIRQ_TIMER, handler_a, NULL, &port), -EINVAL);
+	assert_int_equal(closes, 1);
+	assert_int_equal(closed_port, EVTCHN_MAX_PORTS + 5);
+	assert_int_equal(port, 12345); /* no port handed back to the caller */
+}
+
+/* The bitmaps hold 4096 ports: a bigger number must not set a bit in what follows. */
+static void mask_and_clear_beyond_the_bitmaps_touch_nothing(void **state)
+{
+	static shared_info_t before;
+	evtchn_port_t beyond = sizeof(fake_shared.evtchn_mask) * 8;
+
+	memcpy(&before, &fake_shared, sizeof(before));
+	evtchn_mask(beyond);
+	evtchn_mask(beyond + 100);
+	evtchn_clear(beyond);
+	assert_memory_equal(&before, &fake_shared, sizeof(before));
+}
+
+/* sched.h: 0 is no timeout, and Xen reads the rest as signed: a saturated deadline
+ * (UINT64_MAX) would be long past and return at once, so it goes as 0. */
+static void poll_without_a_real_deadline_asks_for_no_timeout(void **state)
+{
+	xen_poll(3, 5000000000ull);
+	assert_int_equal(poll_timeout, 5000000000ull);
+	xen_poll(3, UINT64_MAX);
+	assert_int_equal(poll_timeout, 0);
+	xen_poll(3, (uint64_t)INT64_MAX + 1);
+	assert_int_equal(poll_timeout, 0);
+	xen_poll(3, INT64_MAX);
+	assert_int_equal(poll_timeout, INT64_MAX);
 }
 
 /*
@@ -280,6 +333,9 @@ int main(void)
 		cmocka_unit_test_setup(bind_virq_binds_the_port_xen_gives, fresh),
 		cmocka_unit_test_setup(binding_a_bound_port_is_refused, fresh),
 		cmocka_unit_test_setup(ports_beyond_the_table_are_refused, fresh),
+		cmocka_unit_test_setup(bind_virq_that_cannot_bind_gives_the_port_back, fresh),
+		cmocka_unit_test_setup(mask_and_clear_beyond_the_bitmaps_touch_nothing, fresh),
+		cmocka_unit_test_setup(poll_without_a_real_deadline_asks_for_no_timeout, fresh),
 		cmocka_unit_test_setup(close_clears_the_pending_event_and_the_handler, fresh),
 		cmocka_unit_test_setup(upcall_runs_pending_unmasked_ports_and_skips_masked_ones,
 				       fresh),
