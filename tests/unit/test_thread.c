@@ -205,6 +205,26 @@ static void sleep_with_its_deadline_already_here_does_not_block(void **state)
 	assert_false(events_masked);
 }
 
+/*
+ * A thread's sleep ends while another thread keeps the CPU (time passes as it works).
+ * The sleeper is runnable from then on: the worker's next yield lets it run, with no
+ * block and no timer.
+ */
+static void a_sleep_that_ended_while_another_thread_worked_runs_at_the_next_yield(void **state)
+{
+	struct sleeper napper = {.letter = 's', .ns = 1 * MS};
+	struct thread *t = start("s", sleep_then_note, &napper);
+
+	thread_yield(); /* it goes to sleep until 1 ms */
+	assert_string_equal(trace, "");
+	now_ns += 5 * MS; /* 5 ms of work */
+	thread_yield();
+	assert_string_equal(trace, "s");
+	assert_int_equal(napper.woke_at, START_NS + 5 * MS);
+	assert_int_equal(blocks, 0);
+	join(t);
+}
+
 static void a_timed_wait_whose_deadline_passed_times_out_at_once(void **state)
 {
 	unsigned long flags = wait_queue_lock();
@@ -528,6 +548,7 @@ int main(void)
 		TEST(sleepers_wake_earliest_first_each_at_its_deadline),
 		TEST(sleepers_with_one_deadline_wake_in_the_order_they_slept),
 		TEST(sleep_with_its_deadline_already_here_does_not_block),
+		TEST(a_sleep_that_ended_while_another_thread_worked_runs_at_the_next_yield),
 		TEST(a_timed_wait_whose_deadline_passed_times_out_at_once),
 		TEST(wake_all_wakes_every_waiter_in_the_order_they_slept),
 		TEST(wake_one_wakes_the_first_waiter_only),
