@@ -72,7 +72,7 @@ void events_restore(unsigned long flags)
 }
 
 /* An event handler runs at system time at (once the vCPU blocks then, or later). */
-static void event_at(uint64_t at, void (*fn)(void))
+static __attribute__((unused)) void event_at(uint64_t at, void (*fn)(void))
 {
 	assert_true(nr_timed < MAX_TIMED);
 	timed[nr_timed].at = at;

@@ -41,7 +41,7 @@ static struct host_ctx *host_switched_from;
 static unsigned int stacks_allocated, stacks_freed, switches;
 static bool page_alloc_fails; /* the next page_alloc finds no memory */
 
-static unsigned int live_stacks(void)
+static __attribute__((unused)) unsigned int live_stacks(void)
 {
 	return stacks_allocated - stacks_freed;
 }
