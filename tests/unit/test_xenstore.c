@@ -53,6 +53,9 @@ static void forget_the_client(void)
 	wait_queue_init(&writer_wq);
 	wait_queue_init(&watch_wq);
 	pending = NULL;
+	free(owed);
+	owed = NULL;
+	owed_len = owed_done = 0;
 	next_req_id = 1;
 	writer_busy = false;
 	next_token = 0;
@@ -145,6 +148,8 @@ static void join(struct thread *t)
 {
 	assert_int_equal(thread_join(t, NULL), 0);
 }
+
+static char big[XENSTORE_PAYLOAD_MAX + 1];
 
 /* A value of n bytes that is not text, different for each seed. */
 static void fill(char *buf, size_t n, unsigned int seed)
@@ -257,7 +262,7 @@ static void a_silent_xenstored_costs_etimedout_within_the_bound(void **state)
 
 	xsd.holding = true; /* it takes the request and never answers */
 	assert_int_equal(read_rc("name"), -ETIMEDOUT);
-	assert_int_equal(now_ns - t0, XS_REPLY_TIMEOUT_NS);
+	assert_int_equal(now_ns - t0, XS_CALL_TIMEOUT_NS);
 	assert_int_equal(xsd.of_type[XS_READ], 1);
 	assert_logged("no answer to request");
 	assert_null(pending);
@@ -274,6 +279,84 @@ static void a_late_reply_does_not_answer_the_next_call(void **state)
 	assert_read("domid", "7");
 	assert_logged("reply READ to no request");
 	assert_read("name", "guest"); /* and the client goes on */
+}
+
+/*
+ * A frozen xenstored (SIGSTOP in dom0) takes no request off the ring either. A request
+ * the ring cannot hold must still cost -ETIMEDOUT within the bound, not a hang.
+ */
+static void a_frozen_xenstored_costs_a_long_request_etimedout_within_the_bound(void **state)
+{
+	uint64_t t0 = now_ns;
+
+	fill(big, 3000, 4);
+	big[3000] = '\0';
+	xsd.frozen = true;
+	assert_int_equal(xs_write(XS_NO_TRANSACTION, "big", big), -ETIMEDOUT);
+	assert_int_equal(now_ns - t0, XS_CALL_TIMEOUT_NS);
+}
+
+/* Calls go on while xenstored is frozen: their requests fill the ring, and still each
+ * call ends within the bound. */
+static void a_frozen_xenstored_hangs_no_call_however_many_come(void **state)
+{
+	char path[101];
+
+	memset(path, 'p', 100);
+	path[100] = '\0'; /* 117 bytes a request: the ring holds 8 and a bit */
+	xsd.frozen = true;
+	for (int i = 0; i < 12; i++) {
+		uint64_t t0 = now_ns;
+
+		assert_int_equal(read_rc(path), -ETIMEDOUT);
+		assert_true(now_ns - t0 <= XS_CALL_TIMEOUT_NS);
+	}
+}
+
+static void thaw_but_never_answer(void)
+{
+	xsd.frozen = false;
+	xsd.holding = true;
+	xsd.poked = true;
+}
+
+/* The bound is on the whole call: 10 s waiting for room on the ring leave 10 s for the
+ * reply, not another 20. */
+static void the_bound_counts_the_wait_for_room_as_well_as_for_the_reply(void **state)
+{
+	uint64_t t0 = now_ns;
+
+	fill(big, 3000, 8);
+	big[3000] = '\0';
+	xsd.frozen = true;
+	event_at(t0 + 10 * NSEC_PER_SEC, thaw_but_never_answer);
+	assert_int_equal(xs_write(XS_NO_TRANSACTION, "big", big), -ETIMEDOUT);
+	assert_int_equal(xsd.of_type[XS_WRITE], 1); /* it went out whole */
+	assert_int_equal(now_ns - t0, XS_CALL_TIMEOUT_NS);
+	assert_logged("no answer to request");
+}
+
+/*
+ * Once xenstored runs again the client works again, and xenstored finds a stream it
+ * can read: the request whose caller gave up half-way is finished before the next one
+ * begins, and the one that found no room at all never went out.
+ */
+static void a_thawed_xenstored_reads_whole_requests_and_the_client_works_again(void **state)
+{
+	fill(big, 3000, 6);
+	big[3000] = '\0';
+	xsd.frozen = true;
+	assert_int_equal(xs_write(XS_NO_TRANSACTION, "big", big), -ETIMEDOUT); /* half out */
+	assert_int_equal(read_rc("domid"), -ETIMEDOUT);			       /* no room */
+	xsd.frozen = false;
+	xsd.poked = true;
+	assert_read("name", "guest");
+	assert_int_equal(xsd.nr_seen, 2);
+	assert_int_equal(xsd.seen[0].hdr.type, XS_WRITE);
+	assert_int_equal(xsd_node("big")->len, 3000);
+	assert_memory_equal(xsd_node("big")->value, big, 3000);
+	assert_logged("reply WRITE to no request");
+	assert_string_equal(xsd.seen[1].body, "name");
 }
 
 /* ---- watch events -------------------------------------------------------------------- */
@@ -496,8 +579,6 @@ static void transact_aborts_when_its_function_fails(void **state)
 
 /* ---- long messages and bad ones ------------------------------------------------------- */
 
-static char big[XENSTORE_PAYLOAD_MAX + 1];
-
 /* 4096 bytes through the 1 KiB ring, in pieces of 100 bytes: it crosses the ring's end
  * four times, and the header of the next message is split too. */
 static void a_reply_longer_than_the_ring_arrives_whole(void **state)
@@ -711,6 +792,10 @@ int main(void)
 		TEST(a_reply_to_no_request_is_dropped),
 		TEST(a_silent_xenstored_costs_etimedout_within_the_bound),
 		TEST(a_late_reply_does_not_answer_the_next_call),
+		TEST(a_frozen_xenstored_costs_a_long_request_etimedout_within_the_bound),
+		TEST(a_frozen_xenstored_hangs_no_call_however_many_come),
+		TEST(the_bound_counts_the_wait_for_room_as_well_as_for_the_reply),
+		TEST(a_thawed_xenstored_reads_whole_requests_and_the_client_works_again),
 		TEST(a_watch_event_before_a_reply_goes_to_the_watch),
 		TEST(a_watch_calls_back_at_once_and_on_each_change_until_unwatched),
 		TEST(watch_notify_runs_in_the_reader_while_a_callback_blocks),
