@@ -587,6 +587,17 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return -EAGAIN;
 }
 
+/* Off our list: an event for it that comes later finds no watch and is dropped. */
+static void unlink_watch(struct xs_watch *w)
+{
+	for (struct xs_watch **p = &watches; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+}
+
 static int add_watch(const char *path, void (*fn)(const char *path, void *arg),
 		     void (*notify)(void *arg), void *arg, struct xs_watch **watch)
 {
@@ -612,8 +623,13 @@ static int add_watch(const char *path, void (*fn)(const char *path, void *arg),
 	lens[1] = strlen(w->token) + 1;
 	rc = talk(XS_WATCH, XS_NO_TRANSACTION, parts, lens, 2, NULL, NULL);
 	if (rc) {
+		/* No XS_UNWATCH: xenstored refused, so there is nothing to undo, or it did not
+		 * answer, and would keep a second call waiting as long. A watch it sets later
+		 * fires with a token we no longer know: those events are dropped. */
 		printk("xenstore: watch on %s failed: %s\n", path, strerror_name(rc));
-		xs_unwatch(w);
+		unlink_watch(w);
+		free(w->path);
+		free(w);
 		return rc;
 	}
 	*watch = w;
@@ -637,12 +653,7 @@ int xs_unwatch(struct xs_watch *w)
 	uint32_t lens[] = {strlen(w->path) + 1, strlen(w->token) + 1};
 	int rc;
 
-	for (struct xs_watch **p = &watches; *p; p = &(*p)->next) {
-		if (*p == w) {
-			*p = w->next;
-			break;
-		}
-	}
+	unlink_watch(w); /* first: no callback once the caller has asked for none */
 	rc = talk(XS_UNWATCH, XS_NO_TRANSACTION, parts, lens, 2, NULL, NULL);
 	free(w->path);
 	free(w);

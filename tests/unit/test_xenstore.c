@@ -480,6 +480,20 @@ static void a_refused_watch_returns_the_errno_and_no_handle(void **state)
 	assert_null(w);
 	assert_null(watches);
 	assert_logged("watch on secret failed: EACCES");
+	assert_int_equal(xsd.of_type[XS_UNWATCH], 0); /* nothing was set: nothing to undo */
+}
+
+/* A watch is one call: on a silent xenstored it too ends within the bound. */
+static void a_watch_xenstored_does_not_answer_ends_within_the_bound(void **state)
+{
+	struct xs_watch *w = (struct xs_watch *)1;
+	uint64_t t0 = now_ns;
+
+	xsd.holding = true;
+	assert_int_equal(xs_watch("data", on_change, NULL, &w), -ETIMEDOUT);
+	assert_int_equal(now_ns - t0, XS_CALL_TIMEOUT_NS);
+	assert_null(w);
+	assert_null(watches);
 }
 
 /* ---- xenstored's errors ---------------------------------------------------------------- */
@@ -800,6 +814,7 @@ int main(void)
 		TEST(a_watch_calls_back_at_once_and_on_each_change_until_unwatched),
 		TEST(watch_notify_runs_in_the_reader_while_a_callback_blocks),
 		TEST(a_refused_watch_returns_the_errno_and_no_handle),
+		TEST(a_watch_xenstored_does_not_answer_ends_within_the_bound),
 		TEST(xenstored_error_names_become_negative_errno),
 		TEST(an_error_without_its_nul_is_ebadmsg),
 		TEST(transact_runs_again_when_the_commit_gets_eagain),
