@@ -184,6 +184,10 @@ static unsigned int host_threads_reset(bool free_left)
 					       host_boot_ctx.stack_size);
 		__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 		host_running = &host_boot_ctx;
+		/* The frames the test left on this stack keep their redzones (the longjmp
+		 * cleared the other thread's stack): clear them, or the next test's frames
+		 * trip on them. Live frames lose theirs, which only weakens the checks. */
+		ASAN_UNPOISON_MEMORY_REGION(host_boot_ctx.stack_lo, host_boot_ctx.stack_size);
 	}
 	while (host_ctxs) {
 		struct host_ctx *c = host_ctxs;
