@@ -129,7 +129,8 @@ static int ring_read(void *buf, uint32_t len)
 	while (len) {
 		uint32_t avail, off, n;
 
-		wait_event(&ring_wq, broken || rsp_available() > 0);
+		/* broken read after: the index check may have just set it */
+		wait_event(&ring_wq, rsp_available() > 0 || broken);
 		if (broken)
 			return -EIO;
 		avail = rsp_available();
@@ -162,8 +163,9 @@ static uint32_t ring_write(const char *buf, uint32_t len, uint64_t deadline)
 	while (done < len) {
 		uint32_t space, off, n;
 
-		/* Bounded: a frozen xenstored takes nothing off the ring either. */
-		if (!wait_event_timeout(&ring_wq, broken || req_space() > 0, ns_left(deadline)) ||
+		/* Bounded: a frozen xenstored takes nothing off the ring either. broken is
+		 * read after the index check, which may have just set it. */
+		if (!wait_event_timeout(&ring_wq, req_space() > 0 || broken, ns_left(deadline)) ||
 		    broken)
 			break;
 		space = req_space();

@@ -759,7 +759,22 @@ static void a_reply_index_beyond_the_ring_stops_the_client(void **state)
 	xsd.answer = claim_more_than_the_ring;
 	assert_int_equal(read_rc("name"), -EIO);
 	assert_logged("reply ring index out of range");
+	assert_null(ring_wq.head); /* the reader saw it too, and ended */
 	assert_int_equal(read_rc("name"), -EIO);
+}
+
+/* xenstored claims to have taken requests we never wrote: the client stops at once,
+ * rather than wait for room that the index says will never come. */
+static void a_request_index_beyond_the_ring_stops_the_client(void **state)
+{
+	uint64_t t0 = now_ns;
+
+	xsd.frozen = true; /* it says so, and does nothing more */
+	xs_page.req_cons = xs_page.req_prod + 5;
+	assert_int_equal(read_rc("name"), -EIO);
+	assert_int_equal(now_ns, t0);
+	assert_logged("request ring index out of range");
+	assert_int_equal(xsd.nr_seen, 0);
 }
 
 static bool answer_okay(const struct xsd_msg *req)
@@ -828,6 +843,7 @@ int main(void)
 		TEST(a_request_over_4096_bytes_is_e2big_and_not_sent),
 		TEST(a_reply_header_with_a_bad_length_or_type_stops_the_client),
 		TEST(a_reply_index_beyond_the_ring_stops_the_client),
+		TEST(a_request_index_beyond_the_ring_stops_the_client),
 		TEST(a_malformed_reply_is_ebadmsg_and_the_client_goes_on),
 		TEST(a_reply_of_another_type_is_ebadmsg),
 	};
