@@ -672,6 +672,15 @@ const char *xs_domain_name(void)
 	return domain_name;
 }
 
+/* Nobody joins the client's threads: the reader ends when the client stops, and must
+ * not stay allocated then. */
+static bool start_detached(const char *name, int (*fn)(void *))
+{
+	struct thread *t = thread_create(name, fn, NULL);
+
+	return t && thread_detach(t) == 0;
+}
+
 /* Connect to the ring, start the reader and watch threads, learn our domid and name. */
 static int xenstore_init(void)
 {
@@ -681,8 +690,7 @@ static int xenstore_init(void)
 
 	ring = boot_info.store_ring;
 	port = boot_info.store_evtchn;
-	if (!thread_create("xenstore", reader_thread, NULL) ||
-	    !thread_create("xs-watch", watch_thread, NULL))
+	if (!start_detached("xenstore", reader_thread) || !start_detached("xs-watch", watch_thread))
 		return -ENOMEM;
 	if (evtchn_bind(port, ring_event, NULL))
 		return -EIO;

@@ -777,6 +777,16 @@ static void a_request_index_beyond_the_ring_stops_the_client(void **state)
 	assert_int_equal(xsd.nr_seen, 0);
 }
 
+/* The reader thread ends when the client stops; nobody joins it, so it must not stay
+ * allocated (its struct and 20 KiB of stack). */
+static void a_stopped_client_frees_its_reader_thread(void **state)
+{
+	assert_int_equal(live_stacks(), 2); /* the reader and the watch thread */
+	xsd.answer = claim_more_than_the_ring;
+	assert_int_equal(read_rc("name"), -EIO);
+	assert_int_equal(live_stacks(), 1);
+}
+
 static bool answer_okay(const struct xsd_msg *req)
 {
 	if (req->hdr.type != XS_WRITE)
@@ -844,6 +854,7 @@ int main(void)
 		TEST(a_reply_header_with_a_bad_length_or_type_stops_the_client),
 		TEST(a_reply_index_beyond_the_ring_stops_the_client),
 		TEST(a_request_index_beyond_the_ring_stops_the_client),
+		TEST(a_stopped_client_frees_its_reader_thread),
 		TEST(a_malformed_reply_is_ebadmsg_and_the_client_goes_on),
 		TEST(a_reply_of_another_type_is_ebadmsg),
 	};
