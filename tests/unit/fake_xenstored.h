@@ -6,8 +6,8 @@
  * (fake_vcpu.h's idle_hook), and only once the guest has notified the port or a test
  * gave it something to do: a guest that forgets to notify is not served.
  *
- * Its store answers READ, WRITE, MKDIR, RM, DIRECTORY, WATCH (acknowledged, then fired
- * once, as xenstored does), UNWATCH and transactions (no isolation; a commit can be
+ * Its store answers READ, WRITE, MKDIR, RM, DIRECTORY, SET_PERMS, WATCH (acknowledged,
+ * then fired once, as xenstored does), UNWATCH and transactions (no isolation; a commit can be
  * refused with EAGAIN). A test can also:
  *  - answer a request itself (xsd.answer), with anything, for any req_id;
  *  - hold every answer back (xsd.holding) and release them later, in any order;
@@ -306,6 +306,9 @@ static void xsd_answer(const struct xsd_msg *req)
 		return;
 	case XS_DIRECTORY:
 		xsd_directory(req);
+		return;
+	case XS_SET_PERMS:
+		xsd_ok(req); /* taken on trust: no permissions are kept */
 		return;
 	case XS_WATCH:
 		xsd_watch(req);

@@ -373,7 +373,8 @@ static void token_of(const char *watched, char *token, size_t size)
 	fail_msg("xenstored has no watch on %s", watched);
 }
 
-/* A watch event comes between a request and its answer. */
+/* A watch event comes between a request and its answer, both a few bytes at a time
+ * across the ring's end. */
 static bool answer_after_an_event(const struct xsd_msg *req)
 {
 	char token[64];
@@ -392,6 +393,7 @@ static void a_watch_event_before_a_reply_goes_to_the_watch(void **state)
 	assert_int_equal(xs_watch("backend", on_change, NULL, &w), 0);
 	WAIT_FOR(cb_calls == 1); /* fired once at once */
 	xsd.answer = answer_after_an_event;
+	xsd.chunk = 7;
 	assert_read("name", "guest");
 	WAIT_FOR(cb_calls == 2);
 	assert_string_equal(cb_path, "backend/vbd/state");
@@ -423,6 +425,34 @@ static void a_watch_calls_back_at_once_and_on_each_change_until_unwatched(void *
 	xsd_event("data/y", token);
 	msleep(1000);
 	assert_int_equal(cb_calls, 2);
+}
+
+static struct xs_watch *self_watch;
+static int self_read_rc, self_unwatch_rc = 1;
+
+/* The watch thread runs callbacks so that they may use xenstore, even to unwatch. */
+static void read_then_unwatch_myself(const char *path, void *arg)
+{
+	char *value = NULL;
+
+	self_read_rc = xs_read(XS_NO_TRANSACTION, "name", &value);
+	free(value);
+	self_unwatch_rc = xs_unwatch(self_watch);
+	on_change(path, arg);
+}
+
+static void a_callback_may_use_xenstore_and_unwatch_itself(void **state)
+{
+	self_unwatch_rc = 1;
+	self_read_rc = 1;
+	assert_int_equal(xs_watch("data", read_then_unwatch_myself, NULL, &self_watch), 0);
+	WAIT_FOR(cb_calls == 1);
+	assert_int_equal(self_read_rc, 0);
+	assert_int_equal(self_unwatch_rc, 0);
+	assert_null(watches);
+	xsd_dom0_write("data/x", "1"); /* xenstored has no watch left to fire */
+	msleep(1000);
+	assert_int_equal(cb_calls, 1);
 }
 
 static struct wait_queue release_wq;
@@ -536,6 +566,74 @@ static void an_error_without_its_nul_is_ebadmsg(void **state)
 	assert_read("name", "guest");
 }
 
+/* ---- the other calls ------------------------------------------------------------------ */
+
+static void directory_gives_every_name_in_one_block(void **state)
+{
+	char **names = NULL;
+	unsigned int count = 0;
+
+	xsd_dom0_write("dir/a", "1");
+	xsd_dom0_write("dir/bb", "2");
+	xsd_dom0_write("dir/ccc", "3");
+	assert_int_equal(xs_directory(XS_NO_TRANSACTION, "dir", &names, &count), 0);
+	assert_int_equal(count, 3);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "bb");
+	assert_string_equal(names[2], "ccc");
+	free(names); /* one block: ASan would see the strings leak otherwise */
+	assert_int_equal(xs_directory(XS_NO_TRANSACTION, "empty", &names, &count), 0);
+	assert_int_equal(count, 0);
+	free(names);
+}
+
+static const char *perms_reply;
+static uint32_t perms_len;
+
+static bool answer_perms(const struct xsd_msg *req)
+{
+	if (req->hdr.type != XS_GET_PERMS)
+		return false;
+	xsd_reply(req, XS_GET_PERMS, perms_reply, perms_len);
+	return true;
+}
+
+static void get_perms_parses_each_entry_and_refuses_a_bad_one(void **state)
+{
+	struct xs_perm perms[4];
+	unsigned int count = 0;
+
+	xsd.answer = answer_perms;
+	perms_reply = "b7\0r0\0n65535";
+	perms_len = 13;
+	assert_int_equal(xs_get_perms(XS_NO_TRANSACTION, "data", perms, 4, &count), 0);
+	assert_int_equal(count, 3);
+	assert_int_equal(perms[0].access, 'b');
+	assert_int_equal(perms[0].domid, 7);
+	assert_int_equal(perms[1].access, 'r');
+	assert_int_equal(perms[2].domid, 65535);
+	assert_int_equal(xs_get_perms(XS_NO_TRANSACTION, "data", perms, 2, &count), -E2BIG);
+	perms_reply = "x7"; /* no such access */
+	perms_len = 3;
+	assert_int_equal(xs_get_perms(XS_NO_TRANSACTION, "data", perms, 4, &count), -EBADMSG);
+	perms_reply = "r65536"; /* no such domain */
+	perms_len = 7;
+	assert_int_equal(xs_get_perms(XS_NO_TRANSACTION, "data", perms, 4, &count), -EBADMSG);
+	assert_logged("bad permission 'r65536' on data");
+}
+
+static void set_perms_sends_each_entry_as_text(void **state)
+{
+	const struct xs_perm perms[] = {{'b', 7}, {'r', 0}};
+	const struct xsd_msg *m;
+
+	assert_int_equal(xs_set_perms(XS_NO_TRANSACTION, "data", perms, 2), 0);
+	m = xsd_last(XS_SET_PERMS);
+	assert_int_equal(m->hdr.len, 11);
+	assert_memory_equal(m->body, "data\0b7\0r0", 11);
+	assert_int_equal(xs_set_perms(XS_NO_TRANSACTION, "data", perms, 0), -EINVAL);
+}
+
 /* ---- transactions ---------------------------------------------------------------------- */
 
 static unsigned int runs;
@@ -548,6 +646,37 @@ static int write_in_a_transaction(xs_transaction_t t, void *arg)
 	if (fn_rc)
 		return fn_rc;
 	return xs_write(t, "data/t", "v");
+}
+
+static const char *tx_reply;
+
+static bool answer_transaction_id(const struct xsd_msg *req)
+{
+	if (req->hdr.type != XS_TRANSACTION_START)
+		return false;
+	xsd_reply(req, XS_TRANSACTION_START, tx_reply, strlen(tx_reply) + 1);
+	return true;
+}
+
+/* TRANSACTION_START takes "" and answers an id: 0 (no transaction) or not a number is
+ * refused. */
+static void a_transaction_id_of_0_or_not_a_number_is_ebadmsg(void **state)
+{
+	xs_transaction_t t = 99;
+
+	xsd.answer = answer_transaction_id;
+	tx_reply = "42";
+	assert_int_equal(xs_transaction_start(&t), 0);
+	assert_int_equal(t, 42);
+	assert_int_equal(xsd_last(XS_TRANSACTION_START)->hdr.len, 1);
+	t = 99;
+	tx_reply = "0";
+	assert_int_equal(xs_transaction_start(&t), -EBADMSG);
+	tx_reply = "4x";
+	assert_int_equal(xs_transaction_start(&t), -EBADMSG);
+	tx_reply = "4294967296";
+	assert_int_equal(xs_transaction_start(&t), -EBADMSG);
+	assert_int_equal(t, 99);
 }
 
 static void transact_runs_again_when_the_commit_gets_eagain(void **state)
@@ -838,10 +967,15 @@ int main(void)
 		TEST(a_watch_event_before_a_reply_goes_to_the_watch),
 		TEST(a_watch_calls_back_at_once_and_on_each_change_until_unwatched),
 		TEST(watch_notify_runs_in_the_reader_while_a_callback_blocks),
+		TEST(a_callback_may_use_xenstore_and_unwatch_itself),
 		TEST(a_refused_watch_returns_the_errno_and_no_handle),
 		TEST(a_watch_xenstored_does_not_answer_ends_within_the_bound),
 		TEST(xenstored_error_names_become_negative_errno),
 		TEST(an_error_without_its_nul_is_ebadmsg),
+		TEST(directory_gives_every_name_in_one_block),
+		TEST(get_perms_parses_each_entry_and_refuses_a_bad_one),
+		TEST(set_perms_sends_each_entry_as_text),
+		TEST(a_transaction_id_of_0_or_not_a_number_is_ebadmsg),
 		TEST(transact_runs_again_when_the_commit_gets_eagain),
 		TEST(transact_gives_up_after_100_refused_commits),
 		TEST(transact_aborts_when_its_function_fails),
