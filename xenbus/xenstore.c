@@ -202,14 +202,14 @@ static int send_request(char *msg, uint32_t len, uint64_t deadline)
 		owed = NULL;
 	}
 	done = ring_write(msg, len, deadline);
-	if (done == len || done == 0) {
-		free(msg);
-		return done ? 0 : broken ? -EIO : -ETIMEDOUT;
+	if (done == len || done == 0 || broken) {
+		free(msg); /* all sent, none sent, or nobody will send again */
+		return done == len ? 0 : broken ? -EIO : -ETIMEDOUT;
 	}
 	owed = msg;
 	owed_len = len;
 	owed_done = done;
-	return broken ? -EIO : -ETIMEDOUT;
+	return -ETIMEDOUT;
 }
 
 static struct request *take_pending(uint32_t req_id)

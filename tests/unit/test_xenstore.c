@@ -916,6 +916,25 @@ static void a_stopped_client_frees_its_reader_thread(void **state)
 	assert_int_equal(live_stacks(), 1);
 }
 
+/* The client stops while a request is half on the ring: nobody will send the rest, so
+ * it is not kept. */
+static void a_request_half_out_when_the_client_stops_is_not_kept(void **state)
+{
+	static struct writer w = {.path = "big"};
+	struct thread *t;
+
+	fill(w.value, 3000, 31);
+	w.value[3000] = '\0';
+	xsd.frozen = true;
+	t = start("w", write_in_a_thread, &w);
+	thread_yield(); /* it fills the ring and waits for room */
+	xs_page.rsp_prod = xs_page.rsp_cons + XENSTORE_RING_SIZE + 1;
+	as_upcall(raise_store_event);
+	join(t);
+	assert_int_equal(w.rc, -EIO);
+	assert_null(owed);
+}
+
 static bool answer_okay(const struct xsd_msg *req)
 {
 	if (req->hdr.type != XS_WRITE)
@@ -989,6 +1008,7 @@ int main(void)
 		TEST(a_reply_index_beyond_the_ring_stops_the_client),
 		TEST(a_request_index_beyond_the_ring_stops_the_client),
 		TEST(a_stopped_client_frees_its_reader_thread),
+		TEST(a_request_half_out_when_the_client_stops_is_not_kept),
 		TEST(a_malformed_reply_is_ebadmsg_and_the_client_goes_on),
 		TEST(a_reply_of_another_type_is_ebadmsg),
 	};
