@@ -242,6 +242,8 @@ void thread_yield(void)
 {
 	unsigned long flags = events_save_disable();
 
+	/* A thread whose sleep has ended by now is runnable too: queue it before us. */
+	wake_sleepers(monotonic_ns());
 	enqueue(&run_queue, current); /* behind everyone already waiting */
 	schedule_locked();
 	events_restore(flags);

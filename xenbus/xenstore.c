@@ -9,6 +9,9 @@
  * any time; the reader queues them for the watch thread, which runs the callbacks,
  * so that a callback may itself use xenstore. The event handler only wakes threads.
  *
+ * A call ends within 20 s, whatever xenstored does: waiting for room on the ring as
+ * well as for the reply. A request cut short then is finished by the next one.
+ *
  * Everything read from the ring is checked before use (xs_wire.c): a reply that is
  * malformed, or that answers no request, is logged and dropped; impossible ring
  * indices stop the client (every call then fails with -EIO) instead of crashing.
@@ -31,8 +34,9 @@
 #include "kernel/init.h"
 #include "xen/xs_wire.h"
 
-/* xenstored answers in milliseconds, even on a busy emulated host. */
-#define XS_REPLY_TIMEOUT_NS (20 * NSEC_PER_SEC)
+/* The bound on a whole call: the writer's turn, room on the ring and the reply.
+ * xenstored answers in milliseconds, even on a busy emulated host. */
+#define XS_CALL_TIMEOUT_NS (20 * NSEC_PER_SEC)
 
 struct request {
 	uint32_t req_id;
@@ -68,6 +72,10 @@ static struct request *pending;
 static uint32_t next_req_id = 1;
 static bool writer_busy;
 static struct wait_queue writer_wq = WAIT_QUEUE_INIT;
+/* The rest of a request whose caller gave up while it was half on the ring. xenstored
+ * reads a stream: it must be finished before another request begins. */
+static char *owed;
+static uint32_t owed_len, owed_done;
 static struct xs_watch *watches;
 static unsigned int next_token;
 static struct watch_event *events_head, *events_tail;
@@ -121,7 +129,8 @@ static int ring_read(void *buf, uint32_t len)
 	while (len) {
 		uint32_t avail, off, n;
 
-		wait_event(&ring_wq, broken || rsp_available() > 0);
+		/* broken read after: the index check may have just set it */
+		wait_event(&ring_wq, rsp_available() > 0 || broken);
 		if (broken)
 			return -EIO;
 		avail = rsp_available();
@@ -139,29 +148,68 @@ static int ring_read(void *buf, uint32_t len)
 	return 0;
 }
 
-static int ring_write(const void *buf, uint32_t len)
+static uint64_t ns_left(uint64_t deadline)
 {
-	const char *src = buf;
+	uint64_t now = monotonic_ns();
 
-	while (len) {
+	return deadline > now ? deadline - now : 0;
+}
+
+/* Write as much of buf as xenstored makes room for by the deadline: how much went. */
+static uint32_t ring_write(const char *buf, uint32_t len, uint64_t deadline)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
 		uint32_t space, off, n;
 
-		wait_event(&ring_wq, broken || req_space() > 0);
-		if (broken)
-			return -EIO;
+		/* Bounded: a frozen xenstored takes nothing off the ring either. broken is
+		 * read after the index check, which may have just set it. */
+		if (!wait_event_timeout(&ring_wq, req_space() > 0 || broken, ns_left(deadline)) ||
+		    broken)
+			break;
 		space = req_space();
 		off = MASK_XENSTORE_IDX(ring->req_prod);
-		n = space < len ? space : len;
+		n = space < len - done ? space : len - done;
 		if (n > XENSTORE_RING_SIZE - off)
 			n = XENSTORE_RING_SIZE - off;
-		memcpy(ring->req + off, src, n);
+		memcpy(ring->req + off, buf + done, n);
 		virt_wmb(); /* the bytes before the index that publishes them */
 		WRITE_ONCE(ring->req_prod, ring->req_prod + n);
 		evtchn_notify(port);
-		src += n;
-		len -= n;
+		done += n;
 	}
-	return 0;
+	return done;
+}
+
+/*
+ * Put a whole request (msg, which this takes) on the ring by the deadline: 0,
+ * -ETIMEDOUT or -EIO. What is owed of an earlier request goes first. A request cut
+ * short is owed in its turn: its caller hears -ETIMEDOUT, and the next request sends
+ * the rest first, so xenstored never reads one request's bytes as another's.
+ */
+static int send_request(char *msg, uint32_t len, uint64_t deadline)
+{
+	uint32_t done;
+
+	if (owed) {
+		owed_done += ring_write(owed + owed_done, owed_len - owed_done, deadline);
+		if (owed_done < owed_len) {
+			free(msg); /* none of it on the ring yet */
+			return broken ? -EIO : -ETIMEDOUT;
+		}
+		free(owed);
+		owed = NULL;
+	}
+	done = ring_write(msg, len, deadline);
+	if (done == len || done == 0 || broken) {
+		free(msg); /* all sent, none sent, or nobody will send again */
+		return done == len ? 0 : broken ? -EIO : -ETIMEDOUT;
+	}
+	owed = msg;
+	owed_len = len;
+	owed_done = done;
+	return -ETIMEDOUT;
 }
 
 static struct request *take_pending(uint32_t req_id)
@@ -311,9 +359,12 @@ static int watch_thread(void *arg)
 static int talk(uint32_t type, xs_transaction_t t, const char *const parts[], const uint32_t lens[],
 		unsigned int n, char **reply, uint32_t *reply_len)
 {
+	uint64_t deadline = deadline_after_ns(XS_CALL_TIMEOUT_NS);
 	struct request r = {.type = type};
 	struct xsd_sockmsg hdr = {.type = type, .tx_id = t};
-	int rc = 0;
+	uint32_t len = sizeof(hdr);
+	char *msg;
+	int rc;
 
 	if (!ring || broken)
 		return -EIO;
@@ -321,25 +372,41 @@ static int talk(uint32_t type, xs_transaction_t t, const char *const parts[], co
 		hdr.len += lens[i];
 	if (hdr.len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
+	/* One piece, which can outlive the call if xenstored stops reading half-way. */
+	msg = malloc(sizeof(hdr) + hdr.len);
+	if (!msg)
+		return -ENOMEM;
 
 	hdr.req_id = r.req_id = next_req_id++;
+	memcpy(msg, &hdr, sizeof(hdr));
+	for (unsigned int i = 0; i < n; i++) {
+		memcpy(msg + len, parts[i], lens[i]);
+		len += lens[i];
+	}
 	r.next = pending;
 	pending = &r;
 
+	/* One writer at a time, so that requests do not interleave on the ring. The writer
+	 * began before us and gives up by its own deadline, so we still end by ours. */
 	wait_event(&writer_wq, !writer_busy);
 	writer_busy = true;
-	rc = ring_write(&hdr, sizeof(hdr));
-	for (unsigned int i = 0; i < n && !rc; i++)
-		rc = ring_write(parts[i], lens[i]);
+	rc = send_request(msg, len, deadline);
 	writer_busy = false;
 	wait_queue_wake_one(&writer_wq);
+	if (rc == -ETIMEDOUT) {
+		take_pending(r.req_id);
+		printk("xenstore: request %u (type %u) not on the ring after %llu s: xenstored "
+		       "takes no requests\n",
+		       r.req_id, type, (unsigned long long)(XS_CALL_TIMEOUT_NS / NSEC_PER_SEC));
+		return rc;
+	}
 
 	/* Bounded: a xenstored that stopped answering must not hang the caller for
 	 * ever. A reply that comes later finds no request and is dropped (deliver()). */
-	if (!rc && !wait_event_timeout(&r.wq, r.done || broken, XS_REPLY_TIMEOUT_NS)) {
+	if (!rc && !wait_event_timeout(&r.wq, r.done || broken, ns_left(deadline))) {
 		take_pending(r.req_id);
 		printk("xenstore: no answer to request %u (type %u) in %llu s\n", r.req_id, type,
-		       (unsigned long long)(XS_REPLY_TIMEOUT_NS / NSEC_PER_SEC));
+		       (unsigned long long)(XS_CALL_TIMEOUT_NS / NSEC_PER_SEC));
 		return -ETIMEDOUT;
 	}
 	if (!r.done) {
@@ -522,6 +589,17 @@ int xs_transact(int (*fn)(xs_transaction_t t, void *arg), void *arg)
 	return -EAGAIN;
 }
 
+/* Off our list: an event for it that comes later finds no watch and is dropped. */
+static void unlink_watch(struct xs_watch *w)
+{
+	for (struct xs_watch **p = &watches; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+}
+
 static int add_watch(const char *path, void (*fn)(const char *path, void *arg),
 		     void (*notify)(void *arg), void *arg, struct xs_watch **watch)
 {
@@ -547,8 +625,13 @@ static int add_watch(const char *path, void (*fn)(const char *path, void *arg),
 	lens[1] = strlen(w->token) + 1;
 	rc = talk(XS_WATCH, XS_NO_TRANSACTION, parts, lens, 2, NULL, NULL);
 	if (rc) {
+		/* No XS_UNWATCH: xenstored refused, so there is nothing to undo, or it did not
+		 * answer, and would keep a second call waiting as long. A watch it sets later
+		 * fires with a token we no longer know: those events are dropped. */
 		printk("xenstore: watch on %s failed: %s\n", path, strerror_name(rc));
-		xs_unwatch(w);
+		unlink_watch(w);
+		free(w->path);
+		free(w);
 		return rc;
 	}
 	*watch = w;
@@ -572,12 +655,7 @@ int xs_unwatch(struct xs_watch *w)
 	uint32_t lens[] = {strlen(w->path) + 1, strlen(w->token) + 1};
 	int rc;
 
-	for (struct xs_watch **p = &watches; *p; p = &(*p)->next) {
-		if (*p == w) {
-			*p = w->next;
-			break;
-		}
-	}
+	unlink_watch(w); /* first: no callback once the caller has asked for none */
 	rc = talk(XS_UNWATCH, XS_NO_TRANSACTION, parts, lens, 2, NULL, NULL);
 	free(w->path);
 	free(w);
@@ -594,6 +672,15 @@ const char *xs_domain_name(void)
 	return domain_name;
 }
 
+/* Nobody joins the client's threads: the reader ends when the client stops, and must
+ * not stay allocated then. */
+static bool start_detached(const char *name, int (*fn)(void *))
+{
+	struct thread *t = thread_create(name, fn, NULL);
+
+	return t && thread_detach(t) == 0;
+}
+
 /* Connect to the ring, start the reader and watch threads, learn our domid and name. */
 static int xenstore_init(void)
 {
@@ -603,8 +690,7 @@ static int xenstore_init(void)
 
 	ring = boot_info.store_ring;
 	port = boot_info.store_evtchn;
-	if (!thread_create("xenstore", reader_thread, NULL) ||
-	    !thread_create("xs-watch", watch_thread, NULL))
+	if (!start_detached("xenstore", reader_thread) || !start_detached("xs-watch", watch_thread))
 		return -ENOMEM;
 	if (evtchn_bind(port, ring_event, NULL))
 		return -EIO;
