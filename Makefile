@@ -2,6 +2,9 @@
 #
 #   make [APP=hello]   build build/$(APP)/$(APP), an ELF image Xen boots as a PV domain
 #                      (apps/$(APP)/app.mk may add APP_LWIP := 1: lwIP, see net/README.md)
+#   make APP_DIR=/path/to/folder [APP=name]
+#                      build an app that lives outside this tree: the folder's .c files
+#                      and its optional app.mk; the name is the folder's unless APP= says
 #   make run           build and boot it (xl on a Xen dom0, else the emulated test host)
 #   make test          make check, unit tests on the host, then every Xen-booted test
 #   make check         the layers hold: no include or call points up (tools/check-layers.sh)
@@ -9,16 +12,67 @@
 #   make xen-test      Xen-booted tests only (one test-host boot for the whole batch)
 #   make bench         Skiff against a Linux PV guest on the same host: ratios
 #   make format        clang-format every C file
+#   V=1                show every command as it runs
 #
-# Every object is built into build/; the Xen public headers come from Debian's
+# Everything is built into build/; the Xen public headers come from Debian's
 # libxen-dev (/usr/include/xen) through a symlink, so no other host header leaks in.
 
-APP ?= hello
 ARCH := x86_64
-# V=1 shows every command.
-Q := $(if $(V),,@)
 BUILD := build
 XEN_INCLUDE ?= /usr/include/xen
+
+# V=1 shows every command.
+Q := $(if $(V),,@)
+
+# The goals that build no image need no app, and those that compile nothing no Xen headers
+# (`make test` and `make deps` install them first).
+NO_COMPILE_GOALS := clean deps format test unit xen-test bench
+NO_APP_GOALS := $(NO_COMPILE_GOALS) check $(BUILD)/xen-include/xen
+GOALS := $(or $(MAKECMDGOALS),all)
+
+# The app: apps/$(APP)/ in this tree, or the folder APP_DIR names (named after it unless
+# APP= is given): its .c files and an optional app.mk. A relative APP_DIR is relative to
+# this tree (make -C changes into it), so give $PWD.
+ifneq ($(APP_DIR),)
+app_dir := $(abspath $(APP_DIR))
+APP ?= $(notdir $(app_dir))
+APP_OBJ_DIR := $(BUILD)/obj/app-dir/$(APP)
+else
+APP ?= hello
+app_dir := apps/$(APP)
+APP_OBJ_DIR := $(BUILD)/obj/apps/$(APP)
+endif
+# APP names files under build/ and the app.mk included below, so it must be a plain name:
+# letters, digits, - and _ (APP=../../x once wrote an image outside the tree). Each allowed
+# character is taken out in turn; anything left over is not allowed.
+app_name_chars := a b c d e f g h i j k l m n o p q r s t u v w x y z \
+	A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 - _
+app_name_rest := $(APP)
+$(foreach c,$(app_name_chars),$(eval app_name_rest := $$(subst $c,,$$(app_name_rest))))
+ifneq ($(app_name_rest)$(filter-out 1,$(words $(APP))),)
+$(error APP="$(APP)" is not an app name: letters, digits, - and _ only$(if $(APP_DIR), (from APP_DIR; give APP=name)))
+endif
+ifneq ($(words $(app_dir)),1)
+$(error APP_DIR="$(APP_DIR)": make cannot build from a path with spaces)
+endif
+APP_SRCS := $(sort $(wildcard $(app_dir)/*.c))
+ifneq ($(filter-out $(NO_APP_GOALS),$(GOALS)),)
+ifeq ($(APP_SRCS),)
+ifneq ($(APP_DIR),)
+$(error APP_DIR=$(APP_DIR) has no .c files: there is no app to build there)
+else
+$(error there is no app "$(APP)": apps/$(APP)/ has no .c files (apps: $(notdir $(patsubst %/,%,$(wildcard apps/*/)))))
+endif
+endif
+endif
+
+# Checked on every run, not only when the link to them is first made: a wrong XEN_INCLUDE
+# must not build silently against the headers an earlier run linked.
+ifneq ($(filter-out $(NO_COMPILE_GOALS),$(GOALS)),)
+ifeq ($(wildcard $(XEN_INCLUDE)/xen.h),)
+$(error XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h: install libxen-dev (tools/install-deps.sh build) or point XEN_INCLUDE at Xen's public headers)
+endif
+endif
 
 CC := gcc
 LD := ld
@@ -53,28 +107,49 @@ LIB_SRCS := $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel
 LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
 DRV_SRCS := $(wildcard drivers/*.c)
 DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
-APP_SRCS := $(wildcard apps/$(APP)/*.c)
-APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
+APP_OBJS := $(patsubst $(app_dir)/%.c,$(APP_OBJ_DIR)/%.o,$(APP_SRCS))
+APP_MK := $(wildcard $(app_dir)/app.mk)
 IMAGE := $(BUILD)/$(APP)/$(APP)
-# What an app asks for in apps/$(APP)/app.mk (APP_LWIP := 1: the network, below).
--include apps/$(APP)/app.mk
+# What an app asks for in its app.mk (APP_LWIP := 1: the network, below).
+ifneq ($(APP_MK),)
+include $(APP_MK)
+endif
 
 .PHONY: all run test unit xen-test bench format deps clean check
 all: $(IMAGE)
 
-$(BUILD)/xen-include/xen:
-	@test -f $(XEN_INCLUDE)/xen.h || { echo "Xen headers missing: run tools/install-deps.sh build" >&2; exit 1; }
-	@mkdir -p $(dir $@) && ln -sfn $(XEN_INCLUDE) $@
+# A stamp is remade, and what depends on it rebuilt, when a setting differs from the last
+# build's (make compares times, not what a path points to).
+# The Xen headers: build/xen-include/xen links to XEN_INCLUDE, so the link says which
+# headers the last build used.
+XEN_STAMP := $(BUILD)/xen-include/stamp
+ifneq ($(shell readlink $(BUILD)/xen-include/xen),$(abspath $(XEN_INCLUDE)))
+.PHONY: $(XEN_STAMP)
+endif
+$(XEN_STAMP):
+	@test -f $(XEN_INCLUDE)/xen.h || { echo "XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h" >&2; exit 1; }
+	@mkdir -p $(dir $@) && ln -sfn $(abspath $(XEN_INCLUDE)) $(BUILD)/xen-include/xen
+	@touch $@
+$(BUILD)/xen-include/xen: $(XEN_STAMP) ;
+# The folder the app was built from: two apps of one name share build/$(APP)/.
+APP_STAMP := $(BUILD)/$(APP)/from
+ifneq ($(file <$(APP_STAMP)),$(abspath $(app_dir)))
+.PHONY: $(APP_STAMP)
+endif
+$(APP_STAMP):
+	@mkdir -p $(dir $@) && echo '$(abspath $(app_dir))' >$@
 
-$(BUILD)/obj/apps/%.o: apps/%.c Makefile | $(BUILD)/xen-include/xen
+# Every object depends on the Makefile (its flags) and the Xen headers it was built
+# against; an app's objects also on the folder they came from.
+$(APP_OBJ_DIR)/%.o: $(app_dir)/%.c Makefile $(APP_STAMP) $(XEN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c Makefile | $(BUILD)/xen-include/xen
+$(BUILD)/obj/%.o: %.c Makefile $(XEN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
+$(BUILD)/obj/%.o: %.S Makefile $(XEN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
@@ -104,7 +179,7 @@ $(LWIP_STAMP):
 # The sources appear when the stamp is made (named one by one: a pattern rule would
 # claim every .c file, and make would try to build the .d files from them).
 $(patsubst %,$(LWIP_SRC)/%.c,$(LWIP_FILES)): | $(LWIP_STAMP) ;
-$(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile | $(BUILD)/xen-include/xen
+$(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile $(XEN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
@@ -119,7 +194,7 @@ endif
 # cannot drift from the headers. An lwIP app also sees lwIP: every global of lwIP's own
 # objects, and of net/sys_arch.c, the port's half of lwIP's sys.h and arch/cc.h that
 # lwIP's macros call from the app's code (LOCK_TCPIP_CORE, LWIP_ASSERT, errno).
-$(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile | $(BUILD)/xen-include/xen
+$(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile $(XEN_STAMP)
 	tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
 ifeq ($(APP_LWIP),1)
 LIBSKIFF := $(BUILD)/libskiff-lwip.o
@@ -144,7 +219,7 @@ $(LIBSKIFF): $(LIBSKIFF_OBJS) $(LIBSKIFF_PUBLIC) tools/hide-syms.sh
 # last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
 	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds $(APP_STAMP)
 	@mkdir -p $(dir $@)
 	$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
 $(BUILD)/obj/empty-syms.o: tools/mksyms.sh
@@ -156,7 +231,7 @@ $(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
 	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
 	@$(OBJCOPY) --strip-all $@ $@.stripped
-	@echo "built $@ ($$(stat -c %s $@.stripped) bytes stripped)"
+	@echo "built $(if $(APP_DIR),$(abspath $@),$@) ($$(stat -c %s $@.stripped) bytes stripped)"
 
 # A network app (APP_LWIP) gets a vif; in the test host, this machine's port 8080 is
 # forwarded to the app's APP_PORT (app.mk).
@@ -190,6 +265,6 @@ deps:
 	tools/install-deps.sh all
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/libskiff.o $(BUILD)/libskiff-lwip.o $(BUILD)/public.syms $(BUILD)/public-lwip.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff.o $(BUILD)/libskiff-lwip.o $(BUILD)/public.syms $(BUILD)/public-lwip.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))$(if $(APP_DIR), $(BUILD)/$(APP))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
