@@ -21,8 +21,14 @@ ARCH := x86_64
 BUILD := build
 XEN_INCLUDE ?= /usr/include/xen
 
-# V=1 shows every command.
-Q := $(if $(V),,@)
+# Quiet by default: one short line per step. V=1 prints every command instead.
+ifeq ($(V),)
+Q := @
+say = @echo "  $1"
+else
+Q :=
+say = @:
+endif
 
 # The goals that build no image need no app, and those that compile nothing no Xen headers
 # (`make test` and `make deps` install them first).
@@ -82,6 +88,8 @@ OBJCOPY := objcopy
 # The library is built without SSE/x87 code: event upcalls interrupt any code and do not save
 # vector registers, so the code they run must never touch them. Applications may use them.
 # No red zone: Xen writes exception and event frames right below the interrupted %rsp.
+# -ffile-prefix-map: the objects name this tree as ".", not by where it is checked out, so
+# two checkouts build the same image byte for byte (tests/build/test-make.sh).
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
@@ -89,10 +97,11 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP \
-	-ffunction-sections -fdata-sections
+	-ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=.
 LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
 APP_CFLAGS := $(COMMON_CFLAGS)
-ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP
+ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP \
+	-ffile-prefix-map=$(CURDIR)=.
 # Each function and object has a section of its own (-ffunction-sections -fdata-sections
 # above), so --gc-sections drops whatever the entry point, the ELF notes and the start-up
 # table (KEEP in skiff.lds) do not reach: the core is linked whole, its unused calls need not
@@ -103,9 +112,10 @@ LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 # The layers, bottom up (README.md, "Layout"; `make check` holds them to it).
 # The library (libc, arch, xen, kernel, xenbus, drivers; net and lwIP for the apps that ask)
 # becomes one object (below); --gc-sections keeps of it what the entry point reaches.
-LIB_SRCS := $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel/*.c xenbus/*.c)
+# Sorted: the link order, and so the image, must not depend on the order of a directory.
+LIB_SRCS := $(sort $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel/*.c xenbus/*.c))
 LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
-DRV_SRCS := $(wildcard drivers/*.c)
+DRV_SRCS := $(sort $(wildcard drivers/*.c))
 DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
 APP_OBJS := $(patsubst $(app_dir)/%.c,$(APP_OBJ_DIR)/%.o,$(APP_SRCS))
 APP_MK := $(wildcard $(app_dir)/app.mk)
@@ -127,9 +137,9 @@ ifneq ($(shell readlink $(BUILD)/xen-include/xen),$(abspath $(XEN_INCLUDE)))
 .PHONY: $(XEN_STAMP)
 endif
 $(XEN_STAMP):
-	@test -f $(XEN_INCLUDE)/xen.h || { echo "XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h" >&2; exit 1; }
-	@mkdir -p $(dir $@) && ln -sfn $(abspath $(XEN_INCLUDE)) $(BUILD)/xen-include/xen
-	@touch $@
+	$(Q)test -f $(XEN_INCLUDE)/xen.h || { echo "XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $@) && ln -sfn $(abspath $(XEN_INCLUDE)) $(BUILD)/xen-include/xen
+	$(Q)touch $@
 $(BUILD)/xen-include/xen: $(XEN_STAMP) ;
 # The folder the app was built from: two apps of one name share build/$(APP)/.
 APP_STAMP := $(BUILD)/$(APP)/from
@@ -137,21 +147,21 @@ ifneq ($(file <$(APP_STAMP)),$(abspath $(app_dir)))
 .PHONY: $(APP_STAMP)
 endif
 $(APP_STAMP):
-	@mkdir -p $(dir $@) && echo '$(abspath $(app_dir))' >$@
+	$(Q)mkdir -p $(dir $@) && echo '$(abspath $(app_dir))' >$@
 
 # Every object depends on the Makefile (its flags) and the Xen headers it was built
-# against; an app's objects also on the folder they came from.
-$(APP_OBJ_DIR)/%.o: $(app_dir)/%.c Makefile $(APP_STAMP) $(XEN_STAMP)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+# against; an app's objects also on its app.mk and the folder they came from.
+$(APP_OBJ_DIR)/%.o: $(app_dir)/%.c Makefile $(APP_MK) $(APP_STAMP) $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
 $(BUILD)/obj/%.o: %.c Makefile $(XEN_STAMP)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
 $(BUILD)/obj/%.o: %.S Makefile $(XEN_STAMP)
-	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
+	$(Q)mkdir -p $(dir $@)
+	$(call say,AS      $<)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # lwIP (net/README.md), only for apps that ask: Debian's lwIP 2.1.3 source, fetched
@@ -180,8 +190,8 @@ $(LWIP_STAMP):
 # claim every .c file, and make would try to build the .d files from them).
 $(patsubst %,$(LWIP_SRC)/%.c,$(LWIP_FILES)): | $(LWIP_STAMP) ;
 $(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile $(XEN_STAMP)
-	@mkdir -p $(dir $@)
-	@echo "  CC      lwip/$*.c"
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      lwip/$*.c)
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 $(LWIP_PORT_OBJS): LIB_CFLAGS += $(LWIP_INCLUDE)
 $(LWIP_PORT_OBJS) $(APP_OBJS): | $(LWIP_STAMP)
@@ -195,42 +205,48 @@ endif
 # objects, and of net/sys_arch.c, the port's half of lwIP's sys.h and arch/cc.h that
 # lwIP's macros call from the app's code (LOCK_TCPIP_CORE, LWIP_ASSERT, errno).
 $(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile $(XEN_STAMP)
-	tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
+	$(call say,GEN     $@)
+	$(Q)tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
 ifeq ($(APP_LWIP),1)
 LIBSKIFF := $(BUILD)/libskiff-lwip.o
 LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS) $(LWIP_PORT_OBJS) $(LWIP_OBJS)
 LIBSKIFF_PUBLIC := $(BUILD)/public-lwip.syms
 $(BUILD)/public-lwip.syms: $(BUILD)/public.syms $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o
-	{ cat $<; $(NM) -g --defined-only $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o | awk 'NF == 3 {print $$3}'; } | sort -u >$@
+	$(call say,GEN     $@)
+	$(Q){ cat $<; $(NM) -g --defined-only $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o | awk 'NF == 3 {print $$3}'; } | sort -u >$@
 else
 LIBSKIFF := $(BUILD)/libskiff.o
 LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS)
 LIBSKIFF_PUBLIC := $(BUILD)/public.syms
 endif
 $(LIBSKIFF): $(LIBSKIFF_OBJS) $(LIBSKIFF_PUBLIC) tools/hide-syms.sh
-	@echo "  LD -r   $@"
+	$(call say,LD -r   $@)
 	$(Q)$(LD) -r --unique -z noexecstack -o $@.all $(LIBSKIFF_OBJS)
 	$(Q)tools/hide-syms.sh $@.all $@ $(LIBSKIFF_PUBLIC)
-	@rm -f $@.all
+	$(Q)rm -f $@.all
 
 # Two links, so that a fault can name functions: the first has an empty symbol table;
 # its text symbols, local ones too (the library's are all local), become the table of the
 # second. The table sits after .text, so no function moves between the two links (the
 # last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
-	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
+	$(call say,GEN     $@)
+	$(Q)$(NM) -n --defined-only $< | tools/mksyms.sh > $@
 $(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds $(APP_STAMP)
-	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
-$(BUILD)/obj/empty-syms.o: tools/mksyms.sh
-	@mkdir -p $(dir $@)
-	tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
+	$(Q)mkdir -p $(dir $@)
+	$(call say,LD      $@)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
+$(BUILD)/obj/empty-syms.o: tools/mksyms.sh Makefile
+	$(Q)mkdir -p $(dir $@)
+	$(call say,GEN     $@)
+	$(Q)tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
 $(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
-	$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
-	$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/$(APP)/syms.o
-	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
+	$(call say,LD      $@)
+	$(Q)$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/$(APP)/syms.o
+	$(Q)$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
-	@$(OBJCOPY) --strip-all $@ $@.stripped
+	$(Q)$(OBJCOPY) --strip-all $@ $@.stripped
 	@echo "built $(if $(APP_DIR),$(abspath $@),$@) ($$(stat -c %s $@.stripped) bytes stripped)"
 
 # A network app (APP_LWIP) gets a vif; in the test host, this machine's port 8080 is
@@ -255,7 +271,7 @@ test:
 # The layers hold (tools/check-layers.sh): every app built, then its includes and the
 # symbols its objects use checked against the layer order.
 check:
-	$(Q)for app in $(patsubst apps/%/,%,$(wildcard apps/*/)); do echo "  APP     $$app";  $(MAKE) -s APP=$$app >/dev/null || exit 1; done
+	$(Q)for app in $(patsubst apps/%/,%,$(wildcard apps/*/)); do echo "  APP     $$app";  $(MAKE) $(if $(V),,-s) APP=$$app $(if $(V),,>/dev/null) || exit 1; done
 	tools/check-layers.sh
 
 format:
