@@ -90,7 +90,7 @@ OBJCOPY := objcopy
 # No red zone: Xen writes exception and event frames right below the interrupted %rsp.
 # -ffile-prefix-map: the objects name this tree as ".", not by where it is checked out, so
 # two checkouts build the same image byte for byte (tests/build/test-make.sh).
-COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
@@ -98,7 +98,9 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP \
 	-ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=.
-LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
+# A warning in the library fails its build. An app's warnings are the app's to judge: its
+# app.mk may say APP_CFLAGS += -Werror (every app in apps/ does).
+LIB_CFLAGS := $(COMMON_CFLAGS) -Werror -mgeneral-regs-only
 APP_CFLAGS := $(COMMON_CFLAGS)
 ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP \
 	-ffile-prefix-map=$(CURDIR)=.
@@ -120,7 +122,7 @@ DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
 APP_OBJS := $(patsubst $(app_dir)/%.c,$(APP_OBJ_DIR)/%.o,$(APP_SRCS))
 APP_MK := $(wildcard $(app_dir)/app.mk)
 IMAGE := $(BUILD)/$(APP)/$(APP)
-# What an app asks for in its app.mk (APP_LWIP := 1: the network, below).
+# What an app asks for in its app.mk (APP_LWIP := 1: the network, below; APP_CFLAGS += ...).
 ifneq ($(APP_MK),)
 include $(APP_MK)
 endif
