@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the host-only build tests (sourced by tests/build/test-*.sh): one line
 # "PASS name" or "FAIL name: reason" per test, as tests/xen/lib.sh prints them.
 

@@ -89,7 +89,7 @@ fi
 # After a good build (the link to the headers exists), twice: every run must say it.
 mk
 n=0
-for try in 1 2; do
+for _ in 1 2; do
 	if ! mk XEN_INCLUDE=/nonexistent/xen && grep -q 'XEN_INCLUDE=/nonexistent/xen holds no xen.h' "$log"; then
 		n=$((n + 1))
 	fi
