@@ -42,7 +42,9 @@ GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(APP_DIR),)
 app_dir := $(abspath $(APP_DIR))
 APP ?= $(notdir $(app_dir))
-APP_OBJ_DIR := $(BUILD)/obj/app-dir/$(APP)
+# Objects under the folder's own path: the .d files of another folder of the same name
+# (moved or deleted since) must not become this app's prerequisites.
+APP_OBJ_DIR := $(BUILD)/obj/app-dir$(app_dir)
 else
 APP ?= hello
 app_dir := apps/$(APP)

@@ -46,6 +46,18 @@ else
 	fail app_of_the_same_name_from_another_folder_is_rebuilt "build/twin/twin is not the second folder's app"
 fi
 
+# The folder last built from is gone (the .d files of its objects name its main.c), and
+# another of the same name is built.
+newapp "$outside/c/twin" "third twin"
+newapp "$outside/d/twin" "fourth twin"
+mk APP_DIR="$outside/c/twin"
+rm -rf "$outside/c"
+if mk APP_DIR="$outside/d/twin" && grep -q -a 'fourth twin' "$tree/build/twin/twin"; then
+	pass app_named_like_a_deleted_folders_app_builds
+else
+	fail app_named_like_a_deleted_folders_app_builds "$(tail -n 2 "$log" | tr '\n' ' ')"
+fi
+
 mkdir -p "$outside/empty"
 if ! mk APP_DIR="$outside/empty" && grep -q 'has no .c files' "$log"; then
 	pass oot_folder_without_sources_is_refused
