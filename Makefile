@@ -2,6 +2,9 @@
 #
 #   make [APP=hello]   build build/$(APP)/$(APP), an ELF image Xen boots as a PV domain
 #                      (apps/$(APP)/app.mk may add APP_LWIP := 1: lwIP, see net/README.md)
+#   make APP_DIR=/path/to/folder [APP=name]
+#                      build an app that lives outside this tree: the folder's .c files
+#                      and its optional app.mk; the name is the folder's unless APP= says
 #   make run           build and boot it (xl on a Xen dom0, else the emulated test host)
 #   make test          make check, unit tests on the host, then every Xen-booted test
 #   make check         the layers hold: no include or call points up (tools/check-layers.sh)
@@ -9,16 +12,75 @@
 #   make xen-test      Xen-booted tests only (one test-host boot for the whole batch)
 #   make bench         Skiff against a Linux PV guest on the same host: ratios
 #   make format        clang-format every C file
+#   V=1                show every command as it runs
 #
-# Every object is built into build/; the Xen public headers come from Debian's
+# Everything is built into build/; the Xen public headers come from Debian's
 # libxen-dev (/usr/include/xen) through a symlink, so no other host header leaks in.
 
-APP ?= hello
 ARCH := x86_64
-# V=1 shows every command.
-Q := $(if $(V),,@)
 BUILD := build
 XEN_INCLUDE ?= /usr/include/xen
+
+# Quiet by default: one short line per step. V=1 prints every command instead.
+ifeq ($(V),)
+Q := @
+say = @echo "  $1"
+else
+Q :=
+say = @:
+endif
+
+# The goals that build no image need no app, and those that compile nothing no Xen headers
+# (`make test` and `make deps` install them first).
+NO_COMPILE_GOALS := clean deps format test unit xen-test bench
+NO_APP_GOALS := $(NO_COMPILE_GOALS) check $(BUILD)/xen-include/xen
+GOALS := $(or $(MAKECMDGOALS),all)
+
+# The app: apps/$(APP)/ in this tree, or the folder APP_DIR names (named after it unless
+# APP= is given): its .c files and an optional app.mk. A relative APP_DIR is relative to
+# this tree (make -C changes into it), so give $PWD.
+ifneq ($(APP_DIR),)
+app_dir := $(abspath $(APP_DIR))
+APP ?= $(notdir $(app_dir))
+# Objects under the folder's own path: the .d files of another folder of the same name
+# (moved or deleted since) must not become this app's prerequisites.
+APP_OBJ_DIR := $(BUILD)/obj/app-dir$(app_dir)
+else
+APP ?= hello
+app_dir := apps/$(APP)
+APP_OBJ_DIR := $(BUILD)/obj/apps/$(APP)
+endif
+# APP names files under build/ and the app.mk included below, so it must be a plain name:
+# letters, digits, - and _ (APP=../../x once wrote an image outside the tree). Each allowed
+# character is taken out in turn; anything left over is not allowed.
+app_name_chars := a b c d e f g h i j k l m n o p q r s t u v w x y z \
+	A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 - _
+app_name_rest := $(APP)
+$(foreach c,$(app_name_chars),$(eval app_name_rest := $$(subst $c,,$$(app_name_rest))))
+ifneq ($(app_name_rest)$(filter-out 1,$(words $(APP))),)
+$(error APP="$(APP)" is not an app name: letters, digits, - and _ only$(if $(APP_DIR), (from APP_DIR; give APP=name)))
+endif
+ifneq ($(words $(app_dir)),1)
+$(error APP_DIR="$(APP_DIR)": make cannot build from a path with spaces)
+endif
+APP_SRCS := $(sort $(wildcard $(app_dir)/*.c))
+ifneq ($(filter-out $(NO_APP_GOALS),$(GOALS)),)
+ifeq ($(APP_SRCS),)
+ifneq ($(APP_DIR),)
+$(error APP_DIR=$(APP_DIR) has no .c files: there is no app to build there)
+else
+$(error there is no app "$(APP)": apps/$(APP)/ has no .c files (apps: $(notdir $(patsubst %/,%,$(wildcard apps/*/)))))
+endif
+endif
+endif
+
+# Checked on every run, not only when the link to them is first made: a wrong XEN_INCLUDE
+# must not build silently against the headers an earlier run linked.
+ifneq ($(filter-out $(NO_COMPILE_GOALS),$(GOALS)),)
+ifeq ($(wildcard $(XEN_INCLUDE)/xen.h),)
+$(error XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h: install libxen-dev (tools/install-deps.sh build) or point XEN_INCLUDE at Xen's public headers)
+endif
+endif
 
 CC := gcc
 LD := ld
@@ -28,17 +90,22 @@ OBJCOPY := objcopy
 # The library is built without SSE/x87 code: event upcalls interrupt any code and do not save
 # vector registers, so the code they run must never touch them. Applications may use them.
 # No red zone: Xen writes exception and event frames right below the interrupted %rsp.
-COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+# -ffile-prefix-map: the objects name this tree as ".", not by where it is checked out, so
+# two checkouts build the same image byte for byte (tests/build/test-make.sh).
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP \
-	-ffunction-sections -fdata-sections
-LIB_CFLAGS := $(COMMON_CFLAGS) -mgeneral-regs-only
+	-ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=.
+# A warning in the library fails its build. An app's warnings are the app's to judge: its
+# app.mk may say APP_CFLAGS += -Werror (every app in apps/ does).
+LIB_CFLAGS := $(COMMON_CFLAGS) -Werror -mgeneral-regs-only
 APP_CFLAGS := $(COMMON_CFLAGS)
-ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP
+ASFLAGS := -D__ASSEMBLY__ -I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include -MMD -MP \
+	-ffile-prefix-map=$(CURDIR)=.
 # Each function and object has a section of its own (-ffunction-sections -fdata-sections
 # above), so --gc-sections drops whatever the entry point, the ELF notes and the start-up
 # table (KEEP in skiff.lds) do not reach: the core is linked whole, its unused calls need not
@@ -49,34 +116,56 @@ LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 # The layers, bottom up (README.md, "Layout"; `make check` holds them to it).
 # The library (libc, arch, xen, kernel, xenbus, drivers; net and lwIP for the apps that ask)
 # becomes one object (below); --gc-sections keeps of it what the entry point reaches.
-LIB_SRCS := $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel/*.c xenbus/*.c)
+# Sorted: the link order, and so the image, must not depend on the order of a directory.
+LIB_SRCS := $(sort $(wildcard libc/*.c arch/$(ARCH)/*.c arch/$(ARCH)/*.S xen/*.c kernel/*.c xenbus/*.c))
 LIB_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(LIB_SRCS)))
-DRV_SRCS := $(wildcard drivers/*.c)
+DRV_SRCS := $(sort $(wildcard drivers/*.c))
 DRV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(DRV_SRCS)))
-APP_SRCS := $(wildcard apps/$(APP)/*.c)
-APP_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(APP_SRCS)))
+APP_OBJS := $(patsubst $(app_dir)/%.c,$(APP_OBJ_DIR)/%.o,$(APP_SRCS))
+APP_MK := $(wildcard $(app_dir)/app.mk)
 IMAGE := $(BUILD)/$(APP)/$(APP)
-# What an app asks for in apps/$(APP)/app.mk (APP_LWIP := 1: the network, below).
--include apps/$(APP)/app.mk
+# What an app asks for in its app.mk (APP_LWIP := 1: the network, below; APP_CFLAGS += ...).
+ifneq ($(APP_MK),)
+include $(APP_MK)
+endif
 
 .PHONY: all run test unit xen-test bench format deps clean check
 all: $(IMAGE)
 
-$(BUILD)/xen-include/xen:
-	@test -f $(XEN_INCLUDE)/xen.h || { echo "Xen headers missing: run tools/install-deps.sh build" >&2; exit 1; }
-	@mkdir -p $(dir $@) && ln -sfn $(XEN_INCLUDE) $@
+# A stamp is remade, and what depends on it rebuilt, when a setting differs from the last
+# build's (make compares times, not what a path points to).
+# The Xen headers: build/xen-include/xen links to XEN_INCLUDE, so the link says which
+# headers the last build used.
+XEN_STAMP := $(BUILD)/xen-include/stamp
+ifneq ($(shell readlink $(BUILD)/xen-include/xen),$(abspath $(XEN_INCLUDE)))
+.PHONY: $(XEN_STAMP)
+endif
+$(XEN_STAMP):
+	$(Q)test -f $(XEN_INCLUDE)/xen.h || { echo "XEN_INCLUDE=$(XEN_INCLUDE) holds no xen.h" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $@) && ln -sfn $(abspath $(XEN_INCLUDE)) $(BUILD)/xen-include/xen
+	$(Q)touch $@
+$(BUILD)/xen-include/xen: $(XEN_STAMP) ;
+# The folder the app was built from: two apps of one name share build/$(APP)/.
+APP_STAMP := $(BUILD)/$(APP)/from
+ifneq ($(file <$(APP_STAMP)),$(abspath $(app_dir)))
+.PHONY: $(APP_STAMP)
+endif
+$(APP_STAMP):
+	$(Q)mkdir -p $(dir $@) && echo '$(abspath $(app_dir))' >$@
 
-$(BUILD)/obj/apps/%.o: apps/%.c Makefile | $(BUILD)/xen-include/xen
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+# Every object depends on the Makefile (its flags) and the Xen headers it was built
+# against; an app's objects also on its app.mk and the folder they came from.
+$(APP_OBJ_DIR)/%.o: $(app_dir)/%.c Makefile $(APP_MK) $(APP_STAMP) $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c Makefile | $(BUILD)/xen-include/xen
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
+$(BUILD)/obj/%.o: %.c Makefile $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
 	$(Q)$(CC) $(LIB_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.S Makefile | $(BUILD)/xen-include/xen
-	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
+$(BUILD)/obj/%.o: %.S Makefile $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,AS      $<)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # lwIP (net/README.md), only for apps that ask: Debian's lwIP 2.1.3 source, fetched
@@ -104,9 +193,9 @@ $(LWIP_STAMP):
 # The sources appear when the stamp is made (named one by one: a pattern rule would
 # claim every .c file, and make would try to build the .d files from them).
 $(patsubst %,$(LWIP_SRC)/%.c,$(LWIP_FILES)): | $(LWIP_STAMP) ;
-$(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile | $(BUILD)/xen-include/xen
-	@mkdir -p $(dir $@)
-	@echo "  CC      lwip/$*.c"
+$(BUILD)/obj/lwip/%.o: $(LWIP_SRC)/%.c Makefile $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      lwip/$*.c)
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 $(LWIP_PORT_OBJS): LIB_CFLAGS += $(LWIP_INCLUDE)
 $(LWIP_PORT_OBJS) $(APP_OBJS): | $(LWIP_STAMP)
@@ -119,44 +208,50 @@ endif
 # cannot drift from the headers. An lwIP app also sees lwIP: every global of lwIP's own
 # objects, and of net/sys_arch.c, the port's half of lwIP's sys.h and arch/cc.h that
 # lwIP's macros call from the app's code (LOCK_TCPIP_CORE, LWIP_ASSERT, errno).
-$(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile | $(BUILD)/xen-include/xen
-	tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
+$(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile $(XEN_STAMP)
+	$(call say,GEN     $@)
+	$(Q)tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
 ifeq ($(APP_LWIP),1)
 LIBSKIFF := $(BUILD)/libskiff-lwip.o
 LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS) $(LWIP_PORT_OBJS) $(LWIP_OBJS)
 LIBSKIFF_PUBLIC := $(BUILD)/public-lwip.syms
 $(BUILD)/public-lwip.syms: $(BUILD)/public.syms $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o
-	{ cat $<; $(NM) -g --defined-only $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o | awk 'NF == 3 {print $$3}'; } | sort -u >$@
+	$(call say,GEN     $@)
+	$(Q){ cat $<; $(NM) -g --defined-only $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o | awk 'NF == 3 {print $$3}'; } | sort -u >$@
 else
 LIBSKIFF := $(BUILD)/libskiff.o
 LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS)
 LIBSKIFF_PUBLIC := $(BUILD)/public.syms
 endif
 $(LIBSKIFF): $(LIBSKIFF_OBJS) $(LIBSKIFF_PUBLIC) tools/hide-syms.sh
-	@echo "  LD -r   $@"
+	$(call say,LD -r   $@)
 	$(Q)$(LD) -r --unique -z noexecstack -o $@.all $(LIBSKIFF_OBJS)
 	$(Q)tools/hide-syms.sh $@.all $@ $(LIBSKIFF_PUBLIC)
-	@rm -f $@.all
+	$(Q)rm -f $@.all
 
 # Two links, so that a fault can name functions: the first has an empty symbol table;
 # its text symbols, local ones too (the library's are all local), become the table of the
 # second. The table sits after .text, so no function moves between the two links (the
 # last line checks that).
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
-	$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds
-	@mkdir -p $(dir $@)
-	$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
-$(BUILD)/obj/empty-syms.o: tools/mksyms.sh
-	@mkdir -p $(dir $@)
-	tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
+	$(call say,GEN     $@)
+	$(Q)$(NM) -n --defined-only $< | tools/mksyms.sh > $@
+$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds $(APP_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,LD      $@)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
+$(BUILD)/obj/empty-syms.o: tools/mksyms.sh Makefile
+	$(Q)mkdir -p $(dir $@)
+	$(call say,GEN     $@)
+	$(Q)tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
 $(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
-	$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
-	$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/$(APP)/syms.o
-	@$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
+	$(call say,LD      $@)
+	$(Q)$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/$(APP)/syms.o
+	$(Q)$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
-	@$(OBJCOPY) --strip-all $@ $@.stripped
-	@echo "built $@ ($$(stat -c %s $@.stripped) bytes stripped)"
+	$(Q)$(OBJCOPY) --strip-all $@ $@.stripped
+	@echo "built $(if $(APP_DIR),$(abspath $@),$@) ($$(stat -c %s $@.stripped) bytes stripped)"
 
 # A network app (APP_LWIP) gets a vif; in the test host, this machine's port 8080 is
 # forwarded to the app's APP_PORT (app.mk).
@@ -180,7 +275,7 @@ test:
 # The layers hold (tools/check-layers.sh): every app built, then its includes and the
 # symbols its objects use checked against the layer order.
 check:
-	$(Q)for app in $(patsubst apps/%/,%,$(wildcard apps/*/)); do echo "  APP     $$app";  $(MAKE) -s APP=$$app >/dev/null || exit 1; done
+	$(Q)for app in $(patsubst apps/%/,%,$(wildcard apps/*/)); do echo "  APP     $$app";  $(MAKE) $(if $(V),,-s) APP=$$app $(if $(V),,>/dev/null) || exit 1; done
 	tools/check-layers.sh
 
 format:
@@ -190,6 +285,6 @@ deps:
 	tools/install-deps.sh all
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/libskiff.o $(BUILD)/libskiff-lwip.o $(BUILD)/public.syms $(BUILD)/public-lwip.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff.o $(BUILD)/libskiff-lwip.o $(BUILD)/public.syms $(BUILD)/public-lwip.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))$(if $(APP_DIR), $(BUILD)/$(APP))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

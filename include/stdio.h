@@ -1,4 +1,4 @@
-/* Formatted output to the Xen console (lib/printf.c). */
+/* Formatted output to the Xen console (libc/printf.c; libc/README.md: what it formats). */
 #ifndef SKIFF_STDIO_H
 #define SKIFF_STDIO_H
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: the host unit tests, then the Xen-booted tests. Ends with the line
-# "N passed, N failed" summing both, and exits non-zero if anything failed.
+# Every test: the host unit tests, the host build tests, then the Xen-booted tests. Ends
+# with the line "N passed, N failed" summing them all, and exits non-zero if anything failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +17,15 @@ if [ "$unit_rc" -ne 0 ] && [ "$unit_fail" -eq 0 ]; then
 	unit_fail=1 # a build error or a crash: count it, never let it pass silently
 fi
 
+echo "== build tests (host, tests/build)"
+"$top/tests/build/run-all.sh" 2>&1 | tee "$log/build.log"
+build_rc=${PIPESTATUS[0]}
+build_pass=$(grep -c '^PASS ' "$log/build.log")
+build_fail=$(grep -c '^FAIL ' "$log/build.log")
+if [ "$build_rc" -ne 0 ] && [ "$build_fail" -eq 0 ]; then
+	build_fail=1
+fi
+
 echo "== Xen tests (emulated test host)"
 "$top/tests/xen/run-all.sh" 2>&1 | tee "$log/xen.log"
 xen_rc=${PIPESTATUS[0]}
@@ -26,6 +35,7 @@ if [ "$xen_rc" -ne 0 ] && [ "$xen_fail" -eq 0 ]; then
 	xen_fail=1
 fi
 
-echo "unit: $unit_pass passed, $unit_fail failed; xen: $xen_pass passed, $xen_fail failed"
-echo "$((unit_pass + xen_pass)) passed, $((unit_fail + xen_fail)) failed"
-[ $((unit_fail + xen_fail)) -eq 0 ]
+echo "unit: $unit_pass passed, $unit_fail failed; build: $build_pass passed, $build_fail failed;" \
+	"xen: $xen_pass passed, $xen_fail failed"
+echo "$((unit_pass + build_pass + xen_pass)) passed, $((unit_fail + build_fail + xen_fail)) failed"
+[ $((unit_fail + build_fail + xen_fail)) -eq 0 ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what Skiff needs to build, test and boot, from Debian's package registry only.
+# Install what Skiff needs to build, test and boot, from Debian's packages only (from the
+# archive this machine's apt is set up with).
 # Idempotent and non-interactive: packages already present are not touched.
 #
 #   tools/install-deps.sh build     compiler, Xen public headers
@@ -51,26 +52,50 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# apt_download DEST COMMAND...: run an apt download COMMAND whose files land in the current
+# folder, and put them in DEST. As root, apt downloads as its unprivileged user _apt, which
+# must be able to write that folder; when it cannot (build/ is root's), apt warns and
+# downloads as root, unsandboxed. So root lets apt download into a folder of _apt's own
+# under /tmp (which every user can reach), then takes the files.
+apt_download() {
+	local dest=$1 tmp
+	shift
+	mkdir -p "$dest"
+	if [ "$(id -u)" != 0 ] || ! id -u _apt >/dev/null 2>&1; then
+		(cd "$dest" && "$@")
+		return
+	fi
+	tmp=$(mktemp -d /tmp/skiff-apt.XXXXXX)
+	chown _apt "$tmp"
+	if ! (cd "$tmp" && "$@"); then
+		rm -rf "$tmp"
+		return 1
+	fi
+	chown -R "$(id -u):$(id -g)" "$tmp"
+	mv "$tmp"/* "$dest"/
+	rmdir "$tmp"
+}
+
 # lwIP, the TCP/IP stack of network appliances, as Debian ships it (its patches applied).
-# A private apt configuration under build/deps/apt lists only Debian's source index, so
-# neither sudo nor the machine's own /etc/apt is involved.
+# A private apt configuration under build/deps/apt lists only the source index of
+# bookworm's main, so neither sudo nor the machine's own list of sources is changed. The
+# archive is the one this machine's apt already uses (tools/debian-source.sh reads its
+# sources), so a mirror the user set up is used; a proxy too, as apt.conf.d is still read.
 fetch_lwip() {
 	local dir=$cache/lwip apt=$cache/apt
 	[ -e "$dir/.done" ] && return 0
 	mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
-		"http://deb.debian.org/debian bookworm main" >"$apt/sources.list"
+	"$top/tools/debian-source.sh" bookworm >"$apt/sources.list.d/debian.sources.new"
+	mv "$apt/sources.list.d/debian.sources.new" "$apt/sources.list.d/debian.sources"
+	: >"$apt/sources.list" # (an older install-deps.sh wrote the archive here)
 	local opts=(-o Dir::Etc::SourceList="$apt/sources.list"
 		    -o Dir::Etc::SourceParts="$apt/sources.list.d"
 		    -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache")
 	echo "install-deps: fetching lwip $lwip_version source (unpacked into $dir)"
 	apt-get -qq "${opts[@]}" update
-	rm -rf "$dir" && mkdir -p "$dir/pkg"
-	# Quiet unless it fails: as root, apt warns that _apt cannot write into build/.
-	local out
-	out=$(cd "$dir/pkg" && apt-get -q "${opts[@]}" source --download-only lwip 2>&1) ||
-		{ echo "$out" >&2; exit 1; }
-	local dsc
+	rm -rf "$dir"
+	apt_download "$dir/pkg" apt-get -qq "${opts[@]}" source --download-only lwip
+	local out dsc
 	dsc=$(ls "$dir"/pkg/lwip_*.dsc)
 	# The port and the Makefile's list of sources are written against this release.
 	case $(basename "$dsc") in
@@ -96,7 +121,7 @@ if [ ! -e "$kdir/.done" ]; then
 	[ -n "$kpkg" ] || { echo "install-deps: cannot find the Debian kernel package" >&2; exit 1; }
 	echo "install-deps: fetching $kpkg (unpacked into $kdir, not installed)"
 	rm -rf "$kdir" && mkdir -p "$kdir/deb"
-	(cd "$kdir/deb" && apt-get download -qq "$kpkg" >/dev/null)
+	apt_download "$kdir/deb" apt-get download -qq "$kpkg" >/dev/null
 	dpkg-deb -x "$kdir"/deb/*.deb "$kdir/root"
 	echo "$kpkg" >"$kdir/.done"
 fi

@@ -449,18 +449,28 @@ int xs_write(xs_transaction_t t, const char *path, const char *value)
 	return talk(XS_WRITE, t, parts, lens, 2, NULL, NULL);
 }
 
-int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
+/* Not inlined into xs_printf, which is built with SSE (libc/printk.h). */
+static __attribute__((noinline)) int xs_vprintf(xs_transaction_t t, const char *path,
+						const char *fmt, va_list ap)
 {
 	char value[256];
-	va_list ap;
-	int n;
+	int n = vsnprintf(value, sizeof(value), fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
 	if (n >= (int)sizeof(value))
 		return -E2BIG;
 	return xs_write(t, path, value);
+}
+
+/* An app may write a double: the vector registers go to the va_list (libc/printk.h). */
+VA_SAVES_VECTOR_ARGS int xs_printf(xs_transaction_t t, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = xs_vprintf(t, path, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int xs_mkdir(xs_transaction_t t, const char *path)
