@@ -253,10 +253,16 @@ $(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
 	$(Q)$(OBJCOPY) --strip-all $@ $@.stripped
 	@echo "built $(if $(APP_DIR),$(abspath $@),$@) ($$(stat -c %s $@.stripped) bytes stripped)"
 
-# A network app (APP_LWIP) gets a vif; in the test host, this machine's port 8080 is
-# forwarded to the app's APP_PORT (app.mk).
+# make run [MEM=MiB] [EXTRA='args'] [DISK=image] [MODE=pv] [TIMEOUT=s] [PORT=8080]
+# A network app (APP_LWIP) gets a vif; in the test host, this machine's port PORT is
+# forwarded to the app's APP_PORT (app.mk). The values reach tools/run through the
+# environment (make exports command-line variables), so the shell keeps their quoting;
+# tools/run checks them all before anything boots.
 run: $(IMAGE)
-	tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) $(IMAGE)
+	tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) \
+		$(if $(MEM),--mem "$$MEM") $(if $(EXTRA),--extra "$$EXTRA") \
+		$(if $(DISK),--disk "$$DISK") $(if $(MODE),--mode "$$MODE") \
+		$(if $(TIMEOUT),--timeout "$$TIMEOUT") $(if $(PORT),--host-port "$$PORT") $(IMAGE)
 
 unit:
 	$(MAKE) -C tests/unit

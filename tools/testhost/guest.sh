@@ -6,6 +6,7 @@
 #   guest_wait NAME TIMEOUT_S        wait until NAME stops or the timeout passes
 #   guest_console NAME               path of NAME's console log
 #   guest_wait_line NAME REGEX TIMEOUT_S   wait for a console line; 0 if it came
+#   testhost_disk N                  the /dev name of run --disk's Nth image in dom0
 #
 # For each guest, /out gets NAME.console (the console as xenconsoled logged it, less the
 # "\r" of Skiff's "\r\n" line ends, so that checks anchored with $ match),
@@ -14,6 +15,16 @@
 # create-failed, and dom0 uptimes create_s, first_line_s, end_s).
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# The /dev name of the test host's Nth extra disk (run --disk), found by its serial.
+testhost_disk() {
+	local serial
+	for serial in /sys/block/vd*/serial; do
+		[ "$(cat "$serial")" = "disk$1" ] && { echo "/dev/$(basename "$(dirname "$serial")")"; return 0; }
+	done
+	echo "testhost: no disk$1 (run --disk)" >&2
+	return 1
+}
 
 guest_console() { echo "/out/console/guest-$1.log"; }
 
