@@ -32,7 +32,7 @@ endif
 
 # The goals that build no image need no app, and those that compile nothing no Xen headers
 # (`make test` and `make deps` install them first).
-NO_COMPILE_GOALS := clean deps format test unit xen-test bench
+NO_COMPILE_GOALS := clean deps format test unit xen-test bench run
 NO_APP_GOALS := $(NO_COMPILE_GOALS) check $(BUILD)/xen-include/xen
 GOALS := $(or $(MAKECMDGOALS),all)
 
@@ -257,9 +257,13 @@ $(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
 # A network app (APP_LWIP) gets a vif; in the test host, this machine's port PORT is
 # forwarded to the app's APP_PORT (app.mk). The values reach tools/run through the
 # environment (make exports command-line variables), so the shell keeps their quoting;
-# tools/run checks them all before anything boots.
-run: $(IMAGE)
-	tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) \
+# tools/run checks them all before anything boots. On a fresh machine the compiler and
+# Xen's headers come first (install-deps is quick when they are there), then a make of
+# the image, which parses this file again with them in place.
+run:
+	$(Q)tools/install-deps.sh build
+	$(Q)$(MAKE) --no-print-directory $(IMAGE)
+	$(Q)tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) \
 		$(if $(MEM),--mem "$$MEM") $(if $(EXTRA),--extra "$$EXTRA") \
 		$(if $(DISK),--disk "$$DISK") $(if $(MODE),--mode "$$MODE") \
 		$(if $(TIMEOUT),--timeout "$$TIMEOUT") $(if $(PORT),--host-port "$$PORT") $(IMAGE)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: the host unit tests, the host build tests, then the Xen-booted tests. Ends
-# with the line "N passed, N failed" summing them all, and exits non-zero if anything failed.
+# Every test: the host unit tests, the host build tests, the Xen-booted tests, then make
+# run as a user meets it. Ends with the line "N passed, N failed" summing them all, and
+# exits non-zero if anything failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +36,17 @@ if [ "$xen_rc" -ne 0 ] && [ "$xen_fail" -eq 0 ]; then
 	xen_fail=1
 fi
 
+echo "== make run tests (each boots the emulated test host as a user's make run does)"
+"$top/tests/run/run-all.sh" 2>&1 | tee "$log/run.log"
+run_rc=${PIPESTATUS[0]}
+run_pass=$(grep -c '^PASS ' "$log/run.log")
+run_fail=$(grep -c '^FAIL ' "$log/run.log")
+if [ "$run_rc" -ne 0 ] && [ "$run_fail" -eq 0 ]; then
+	run_fail=1
+fi
+
 echo "unit: $unit_pass passed, $unit_fail failed; build: $build_pass passed, $build_fail failed;" \
-	"xen: $xen_pass passed, $xen_fail failed"
-echo "$((unit_pass + build_pass + xen_pass)) passed, $((unit_fail + build_fail + xen_fail)) failed"
-[ $((unit_fail + build_fail + xen_fail)) -eq 0 ]
+	"xen: $xen_pass passed, $xen_fail failed; make run: $run_pass passed, $run_fail failed"
+echo "$((unit_pass + build_pass + xen_pass + run_pass)) passed," \
+	"$((unit_fail + build_fail + xen_fail + run_fail)) failed"
+[ $((unit_fail + build_fail + xen_fail + run_fail)) -eq 0 ]
