@@ -271,8 +271,9 @@ run:
 unit:
 	$(MAKE) -C tests/unit
 
+# make xen-test T="blk net": only those areas of tests/xen/areas/ (one host boot still).
 xen-test:
-	tests/xen/run-all.sh
+	tests/xen/run-all.sh $(T)
 
 bench:
 	tests/bench/run.sh

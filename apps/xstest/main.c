@@ -94,6 +94,61 @@ static void test_operations(void)
 	      rc == 0 && xs_read_uint(0, "data/counter", 100, &num) == 0 && num == 5);
 }
 
+/*
+ * A transaction dom0 gets in the way of (cmdline "contend"): we read data/txn inside it
+ * and say so; dom0 then writes data/txn itself and pokes data/txn-poke. Our commit must
+ * fail with EAGAIN, and xs_transact run the function again, now on dom0's value: the
+ * node ends one above what dom0 wrote, and we count two attempts.
+ */
+static struct wait_queue poked = WAIT_QUEUE_INIT;
+static int poke_seen, attempts;
+
+static void on_poke(const char *path, void *arg)
+{
+	char *value;
+
+	if (xs_read(0, path, &value) == 0) {
+		if (!strcmp(value, "written")) {
+			poke_seen = 1;
+			wait_queue_wake_all(&poked);
+		}
+		free(value);
+	}
+}
+
+static int bump_while_dom0_writes(xs_transaction_t t, void *arg)
+{
+	unsigned long long v;
+	int rc = xs_read_uint(t, "data/txn", 1000000, &v);
+
+	if (rc)
+		return rc;
+	if (++attempts == 1) {
+		printf("xstest: in a transaction, data/txn = %llu\n", v);
+		wait_event(&poked, poke_seen); /* dom0 writes the node meanwhile */
+	}
+	return xs_printf(t, "data/txn", "%llu", v + 1);
+}
+
+static void contended_transaction(void)
+{
+	struct xs_watch *w;
+	unsigned long long v = 0;
+	int rc;
+
+	xs_write(0, "data/txn", "0");
+	xs_write(0, "data/txn-poke", "");
+	if (xs_watch("data/txn-poke", on_poke, NULL, &w)) {
+		check("contended transaction (watch)", 0);
+		return;
+	}
+	rc = xs_transact(bump_while_dom0_writes, NULL);
+	xs_unwatch(w);
+	xs_read_uint(0, "data/txn", 1000000, &v);
+	printf("xstest: contended transaction: %s after %d attempts, data/txn = %llu\n",
+	       rc ? strerror_name(rc) : "committed", attempts, v);
+}
+
 static struct wait_queue changed = WAIT_QUEUE_INIT;
 static int seen_done;
 
@@ -151,6 +206,8 @@ int main(void)
 	printf("xstest: domain %u (%s)\n", xs_domid(), xs_domain_name());
 	test_operations();
 	printf("xstest: %d failures\n", failures);
+	if (d.cmdline && strstr(d.cmdline, "contend"))
+		contended_transaction();
 
 	check("watch set", xs_watch("data/test", on_test_node, NULL, &w) == 0);
 	printf("xstest: watching data/test\n");

@@ -71,6 +71,7 @@ guest_start() {
 		rm -f "/tmp/$name.stamper"
 		return 1
 	fi
+	echo "domid=$(xl domid "$name" 2>/dev/null)" >>"/out/$name.result"
 }
 
 guest_wait() {

@@ -1,0 +1,151 @@
+# tests/xen area "blk": blkfront: two disks, a 4 KiB-sector disk, reopen, detach and shutdown under load
+# Sourced by tests/xen/run-all.sh, which builds blk_apps, runs blk_setup on this
+# machine (configs and files into $job), puts blk_job's text into the one job dom0
+# runs, boots the test host once for every area asked for, then runs blk_check.
+# shellcheck shell=bash
+
+blk_apps="blkcheck blkedge"
+
+blk_setup() {
+# blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one.
+blk_seed=7
+{
+	"$top/tools/xlcfg.sh" blkcheck blkcheck 64 preserve "seed=$blk_seed wait"
+	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-rw.img',"
+	echo "         'format=raw,vdev=xvdb,access=ro,target=/tmp/blk-ro.img' ]"
+} >"$job/blkcheck.cfg"
+# blkedge: its disk (a loop device of 4 KiB sectors) is added by the job in dom0.
+"$top/tools/xlcfg.sh" blkedge blkedge 32 preserve >"$job/blkedge.cfg"
+}
+
+blk_job() {
+	cat <<'JOB'
+# blkcheck: two disks made here; once it checked them, xl shutdown must disconnect both.
+dd if=/dev/zero of=/tmp/blk-rw.img bs=1M count=32 2>/dev/null
+dd if=/dev/zero of=/tmp/blk-ro.img bs=1M count=1 2>/dev/null
+printf 'SKIFF read-only disk' | dd of=/tmp/blk-ro.img conv=notrunc 2>/dev/null
+guest_start blkcheck blkcheck.cfg && blk_home=/local/domain/$(xl domid blkcheck) &&
+if guest_wait_line blkcheck '^blkcheck: waiting for a shutdown request' 600; then
+	xenstore-read $blk_home/device/vbd/51712/state >/out/blkcheck-state-before.txt
+	# Hot-unplug of the read-only disk: the guest must follow, or xl waits and fails.
+	t0=$(uptime_s)
+	xl block-detach blkcheck xvdb >/out/blkcheck-detach.txt 2>&1
+	echo "status=$? seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }')" \
+		>>/out/blkcheck-detach.txt
+	xl shutdown blkcheck
+fi
+guest_wait blkcheck 120
+for vbd in 51712 51728; do
+	echo "$vbd $(xenstore-read $blk_home/device/vbd/$vbd/state 2>/dev/null || echo gone)"
+done >/out/blkcheck-state-after.txt
+xl destroy blkcheck
+cp /tmp/blk-rw.img /out/blkcheck-disk.img
+
+# blkedge: a disk of 4 KiB sectors (util-linux losetup, not busybox's: blkback reports sector-size
+# 4096, sectors in 512-byte units), a garbage max-ring-page-order written while the
+# guest is paused, close and reopen, then a detach while reads are in flight. xvdb (a
+# second loop device: phy disks attach in a second, files in several) is closed at exit.
+dd if=/dev/zero of=/tmp/blk-4k.img bs=1M count=8 2>/dev/null
+dd if=/dev/zero of=/tmp/blk-spare.img bs=1M count=1 2>/dev/null
+if loop=$(/sbin/losetup --sector-size 4096 -f --show /tmp/blk-4k.img 2>/out/blkedge-losetup.txt) &&
+	spare=$(/sbin/losetup -f --show /tmp/blk-spare.img 2>>/out/blkedge-losetup.txt); then
+	{
+		cat blkedge.cfg
+		echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$loop'," \
+			"'format=raw,vdev=xvdb,access=rw,target=$spare' ]"
+	} >/tmp/blkedge.cfg
+	if guest_start blkedge /tmp/blkedge.cfg -p; then
+		xenstore-write /local/domain/0/backend/vbd/$(xl domid blkedge)/51712/max-ring-page-order abc
+		xl unpause blkedge
+		if guest_wait_line blkedge '^blkedge: reading until the disk goes away' 120; then
+			t0=$(uptime_s)
+			xl block-detach blkedge xvda >/out/blkedge-detach.txt 2>&1
+			echo "status=$? seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }')" \
+				>>/out/blkedge-detach.txt
+		fi
+	fi
+	guest_wait blkedge 60
+	xl destroy blkedge
+	/sbin/losetup -d "$loop" "$spare"
+	# The disk's last 4 KiB sector, as the loop device's backing file holds it.
+	dd if=/tmp/blk-4k.img bs=4096 skip=2047 count=1 2>/dev/null | head -c 22 >/out/blkedge-last.txt
+	rm -f /tmp/blk-4k.img /tmp/blk-spare.img
+fi
+JOB
+}
+
+blk_check() {
+# blkedge: a 4 KiB-sector disk, an optional node with garbage, reopen, detach under load.
+expect_lines blkfront_ignores_a_garbage_optional_node blkedge \
+	'^blkfront xvda: ignoring backend node max-ring-page-order \(EINVAL\)$' \
+	'^blkedge: xvda: 2048 sectors of 4096 B, ring 1 page\(s\)$'
+expect_lines blkfront_4k_sectors_last_sector_and_past_the_end blkedge \
+	'^blkedge: last sector written and flushed: ok$' \
+	'^blkedge: last sector read back before reopening: same$' \
+	'^blkedge: read past the end: refused \(ERANGE\)$'
+expect_file blkfront_4k_last_sector_is_on_the_disk_image blkedge-last.txt '^SKIFF-EDGE last sector$'
+expect_lines blkfront_reopens_after_close blkedge '^blkfront xvda: disconnected$' \
+	'^blkedge: closed$' '^blkedge: reopened$' '^blkedge: last sector read back after reopening: same$'
+expect_lines blkfront_backend_leaves_with_reads_in_flight blkedge \
+	'^blkedge: reading until the disk goes away$' \
+	'^blkfront xvda: the backend is going away \(Closing\): detaching$' \
+	'^blkedge: [0-9]+ reads, [0-9]+ failed, then submit said EIO$'
+# Then a second thread closes xvdb, and main returns while that close is half done.
+expect_lines exit_ends_the_domain_while_another_thread_closes_a_disk blkedge \
+	'^blkedge: returning from main while xvdb is Closing$' '^Skiff: exit\(0\), powering off$'
+expect_end blkedge_powers_off_after_the_backend_left_and_during_a_close blkedge poweroff
+# libxl removes a device by force after 10 s: the guest must have let go well before.
+if grep -q '^status=0 ' "$results/blkedge-detach.txt" 2>/dev/null &&
+	awk -F'seconds=' 'NF > 1 { ok = $2 < 8 } END { exit !ok }' "$results/blkedge-detach.txt"; then
+	pass xl_block_detach_under_load_succeeds_within_8_s
+else
+	fail xl_block_detach_under_load_succeeds_within_8_s "$(cat "$results/blkedge-detach.txt" 2>/dev/null)"
+fi
+
+# blkcheck and blkfront.
+expect_lines blkfront_finds_two_disks blkcheck '^blkcheck: 2 disk\(s\)$' \
+	'^blkcheck: xvda: 65536 sectors of 512 B \(32 MiB\), physical 512 B, read-write' \
+	'^blkcheck: xvdb: 2048 sectors of 512 B \(1 MiB\), physical 512 B, read-only'
+expect_lines blkfront_refuses_bad_requests blkcheck \
+	'^blkcheck: read of 513 bytes: refused \(EINVAL\)$' \
+	'^blkcheck: read past the end: refused \(ERANGE\)$'
+expect_lines blkcheck_writes_flushes_reads_and_verifies blkcheck \
+	'^blkcheck: write 32 MiB in [0-9]+ ms: [0-9.]+ MB/s$' \
+	'^blkcheck: flush: ok$' \
+	'^blkcheck: read 32 MiB in [0-9]+ ms: [0-9.]+ MB/s$' \
+	'^blkcheck: verified 65536 sectors, 0 bad$'
+expect_lines blkfront_read_only_disk_refuses_writes blkcheck \
+	'^blkcheck: write to xvdb: refused, the disk is read-only \(EROFS\)$' \
+	'^blkcheck: xvdb sector 0 says "SKIFF read-only disk"$'
+expect_lines blkfront_follows_xl_block_detach blkcheck \
+	'^blkfront xvdb: the backend is going away \(Closing\): detaching$' \
+	'^blkfront xvdb: disconnected$'
+# libxl removes a device by force after 10 s: the guest must have let go well before.
+if grep -q '^status=0 ' "$results/blkcheck-detach.txt" 2>/dev/null &&
+	awk '/^status=0 / { split($2, a, "="); exit !(a[2] < 8) }' "$results/blkcheck-detach.txt"; then
+	pass "xl_block_detach_succeeds_within_8_s ($(sed -n 's/.*seconds=//p' "$results/blkcheck-detach.txt") s)"
+else
+	fail xl_block_detach_succeeds_within_8_s "$(cat "$results/blkcheck-detach.txt" 2>/dev/null)"
+fi
+expect_lines blkfront_disconnects_on_xl_shutdown blkcheck \
+	'^Skiff: the toolstack asks for poweroff$' \
+	'^blkfront xvda: disconnected$' '^Skiff: powering off$'
+expect_end blkcheck_powers_off blkcheck poweroff
+if [ "$(cat "$results/blkcheck-state-before.txt" 2>/dev/null)" = 4 ] &&
+	[ "$(tr '\n' ' ' <"$results/blkcheck-state-after.txt" 2>/dev/null)" = "51712 6 51728 gone " ]; then
+	pass blkfront_state_connected_then_closed_in_xenstore
+else
+	fail blkfront_state_connected_then_closed_in_xenstore \
+		"before: $(cat "$results/blkcheck-state-before.txt" 2>/dev/null), after: $(cat "$results/blkcheck-state-after.txt" 2>/dev/null)"
+fi
+# The disk image as dom0 holds it, checked by a program that is not the guest's.
+mkdir -p "$work/bin"
+mkdir -p "$work/bin" && gcc -O2 -Wall -Werror -o "$work/bin/blkverify" "$top/tests/xen/blkverify.c"
+if verify=$("$work/bin/blkverify" "$results/blkcheck-disk.img" $blk_seed 2>&1) &&
+	grep -q '^blkverify: 65536 sectors, 0 wrong$' <<<"$verify"; then
+	pass "blkcheck_disk_image_verified_from_dom0's_copy"
+else
+	fail "blkcheck_disk_image_verified_from_dom0's_copy" "$(echo $verify)"
+fi
+rm -f "$results/blkcheck-disk.img" # 32 MiB, checked
+}
