@@ -9,6 +9,16 @@ boot_apps="hello shadow"
 boot_setup() {
 "$top/tools/xlcfg.sh" hello hello 32 preserve >"$job/hello.cfg"
 "$top/tools/xlcfg.sh" shadow shadow 32 preserve >"$job/shadow.cfg"
+# An appliance in its own folder outside this tree, built the way README says.
+oot_dir=/tmp/skiff-oot-test # fixed: the tree keeps its objects under its path in build/
+if oot_image=$("$top/tests/build/make-oot-app.sh" "$oot_dir" 2>"$work/build-oot-hello.log" | tail -n 1) &&
+	[ -f "$oot_image" ]; then
+	cp "$oot_image" "$job/oot-hello"
+else
+	fail oot_hello_builds "$(tail -n 3 "$work/build-oot-hello.log")"
+fi
+rm -rf "$oot_dir"
+"$top/tools/xlcfg.sh" oot-hello oot-hello 32 preserve >"$job/oot-hello.cfg"
 # The smallest memory hello is known to run in (README's figure); a regression fails here.
 "$top/tools/xlcfg.sh" hello-small hello 2 preserve >"$job/hello-small.cfg"
 }
@@ -18,10 +28,14 @@ boot_job() {
 guest_run hello hello.cfg 120
 guest_run hello-small hello-small.cfg 120
 guest_run shadow shadow.cfg 60
+guest_run oot-hello oot-hello.cfg 60
 JOB
 }
 
 boot_check() {
+expect_lines app_built_outside_the_tree_boots oot-hello '^Skiff: pv boot' \
+	'^oot-hello: built outside the Skiff tree$' '^Skiff: exit\(0\), powering off$'
+expect_end app_built_outside_the_tree_powers_off oot-hello poweroff
 # hello: greeting with the Xen version, memory and vCPUs, a timed sleep, ping-pong.
 expect_lines hello_prints_xen_version_memory_vcpus hello \
 	'^Skiff: pv boot, 32768 KiB RAM' \
