@@ -18,32 +18,26 @@ if [ "$unit_rc" -ne 0 ] && [ "$unit_fail" -eq 0 ]; then
 	unit_fail=1 # a build error or a crash: count it, never let it pass silently
 fi
 
-echo "== build tests (host, tests/build)"
-"$top/tests/build/run-all.sh" 2>&1 | tee "$log/build.log"
-build_rc=${PIPESTATUS[0]}
-build_pass=$(grep -c '^PASS ' "$log/build.log")
-build_fail=$(grep -c '^FAIL ' "$log/build.log")
-if [ "$build_rc" -ne 0 ] && [ "$build_fail" -eq 0 ]; then
-	build_fail=1
-fi
-
-echo "== Xen tests (emulated test host)"
-"$top/tests/xen/run-all.sh" 2>&1 | tee "$log/xen.log"
-xen_rc=${PIPESTATUS[0]}
-xen_pass=$(grep -c '^PASS ' "$log/xen.log")
-xen_fail=$(grep -c '^FAIL ' "$log/xen.log")
-if [ "$xen_rc" -ne 0 ] && [ "$xen_fail" -eq 0 ]; then
-	xen_fail=1
-fi
-
-echo "== make run tests (each boots the emulated test host as a user's make run does)"
-"$top/tests/run/run-all.sh" 2>&1 | tee "$log/run.log"
-run_rc=${PIPESTATUS[0]}
-run_pass=$(grep -c '^PASS ' "$log/run.log")
-run_fail=$(grep -c '^FAIL ' "$log/run.log")
-if [ "$run_rc" -ne 0 ] && [ "$run_fail" -eq 0 ]; then
-	run_fail=1
-fi
+# suite NAME TITLE SCRIPT: run a suite that prints one "PASS name" or "FAIL name: why"
+# line per test; NAME_pass and NAME_fail get the counts. A suite that failed without a
+# FAIL line (it crashed, or did not start) counts as one failure, never as a pass.
+suite() {
+	local name=$1 rc pass fail
+	echo "== $2"
+	"$3" 2>&1 | tee "$log/$name.log"
+	rc=${PIPESTATUS[0]}
+	pass=$(grep -c '^PASS ' "$log/$name.log")
+	fail=$(grep -c '^FAIL ' "$log/$name.log")
+	if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+		fail=1
+	fi
+	printf -v "${name}_pass" %s "$pass"
+	printf -v "${name}_fail" %s "$fail"
+}
+suite build "build tests (host, tests/build)" "$top/tests/build/run-all.sh"
+suite xen "Xen tests (emulated test host)" "$top/tests/xen/run-all.sh"
+suite run "make run tests (each boots the emulated test host as a user's make run does)" \
+	"$top/tests/run/run-all.sh"
 
 echo "unit: $unit_pass passed, $unit_fail failed; build: $build_pass passed, $build_fail failed;" \
 	"xen: $xen_pass passed, $xen_fail failed; make run: $run_pass passed, $run_fail failed"

@@ -47,24 +47,21 @@ else
 fi
 xl unpause "$domid"
 
-# Wait for the end: xl list -v shows the state "s" (shut down) and its reason code.
+# Wait for the end (xl_fate: how xl list -v says it stopped), the timeout, or its removal.
+. "$top/tools/testhost/xl-fate.sh"
 deadline=$((SECONDS + ${timeout:-315360000}))
-reason=
-while [ -z "$reason" ]; do
+fate=
+while [ -z "$fate" ]; do
 	if [ $SECONDS -ge $deadline ]; then
 		finish timeout # the EXIT trap destroys it
 	fi
 	sleep 0.2
 	if ! xl list "$domid" >/dev/null 2>&1; then
-		reason=gone
+		fate=gone
 		break
 	fi
-	reason=$(xl list -v "$domid" 2>/dev/null | awk 'NR == 2 && $5 ~ /s/ { print $8 }')
+	fate=$(xl_fate "$domid")
 done
 sleep 0.3 # let the reader print the last lines
-case $reason in
-0) fate=poweroff ;; 1) fate=reboot ;; 2) fate=suspend ;; 3) fate=crash ;; 4) fate=watchdog ;;
-*) fate=gone ;;
-esac
 stop_domain
 finish "$fate"

@@ -1,20 +1,9 @@
 # shellcheck shell=bash
 # Helpers for the host-only build tests (sourced by tests/build/test-*.sh): one line
-# "PASS name" or "FAIL name: reason" per test, as tests/xen/lib.sh prints them.
+# "PASS name" or "FAIL name: reason" per test (tests/verdict.sh).
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-passed=0
-failed=0
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1: $2"
-}
+. "$top/tests/verdict.sh"
 
 # check TEST CONDITION-COMMAND... REASON: pass if the command succeeds, else fail with REASON.
 # (The reason is the last argument, so the command may have any number of words.)

@@ -24,6 +24,28 @@ stamped() {
 	rc=${PIPESTATUS[0]}
 	echo "$rc" >"$out.rc"
 }
+# wait_for_line LOG REGEX: until LOG has a matching line (2 minutes at most).
+wait_for_line() {
+	for _ in $(seq 240); do
+		grep -q -E -e "$2" "$1" 2>/dev/null && return
+		sleep 0.5
+	done
+}
+# end_within_30_s PID: sets status to our child PID's exit status, or to "timeout" (and
+# kills it) if it has not ended within 30 s. (Not in $( ): a subshell cannot wait for it.)
+end_within_30_s() {
+	status=0
+	for _ in $(seq 60); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.5
+	done
+	if kill -9 "$1" 2>/dev/null; then
+		wait "$1" 2>/dev/null
+		status=timeout
+		return
+	fi
+	wait "$1" || status=$?
+}
 qemu_left() { pgrep -f "qemu-system-x86_64.*$top/build/testhost/run\." || true; }
 last_line() { tail -n 1 "$1" | cut -f2-; }
 
@@ -83,24 +105,17 @@ fi
 # perl undoes the SIGINT that this non-interactive shell's background jobs ignore: a
 # terminal's own `make run` has it, and bash cannot trap a signal ignored at its start.
 ctrl_c_test() {
-	local fifo=$work/pty-in log=$work/ctrl-c rc=0 answered=no
+	local fifo=$work/pty-in log=$work/ctrl-c rc answered=no
 	rm -f "$fifo" && mkfifo "$fifo"
 	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec: $!"' -- \
 		script -qfec "make -s -C $top run APP=httpd" /dev/null <"$fifo" >"$log" 2>&1 &
 	local pid=$!
 	exec 7>"$fifo"
-	for _ in $(seq 240); do
-		grep -q '^httpd: serving' "$log" 2>/dev/null && break
-		sleep 0.5
-	done
+	wait_for_line "$log" '^httpd: serving'
 	curl -s -f --max-time 10 -o /dev/null http://127.0.0.1:8080/ && answered=yes
 	printf '\003' >&7 # Ctrl-C
-	for _ in $(seq 60); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.5
-	done
-	kill $pid 2>/dev/null && rc=timeout
-	wait $pid || rc=$?
+	end_within_30_s $pid
+	rc=$status
 	exec 7>&-
 	local left port
 	left=$(qemu_left)
@@ -118,20 +133,13 @@ ctrl_c_test
 
 # ---- SIGTERM to tools/run alone (a service manager, kill PID) ------------------------
 term_test() {
-	local log=$work/term rc=0
+	local log=$work/term rc
 	setsid "$top/tools/run" --net 80 "$top/build/httpd/httpd" >"$log" 2>&1 &
 	local pid=$!
-	for _ in $(seq 240); do
-		grep -q '^httpd: serving' "$log" 2>/dev/null && break
-		sleep 0.5
-	done
+	wait_for_line "$log" '^httpd: serving'
 	kill -TERM $pid
-	for _ in $(seq 60); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -9 $pid 2>/dev/null && rc=timeout
-	wait $pid || rc=$?
+	end_within_30_s $pid
+	rc=$status
 	local left
 	left=$(qemu_left)
 	if [ "$rc" = 143 ] && [ -z "$left" ] && grep -q '^run: httpd: stopped by SIGTERM' "$log"; then

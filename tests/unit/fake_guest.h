@@ -129,6 +129,16 @@ int gnttab_end_access(grant_ref_t ref)
 	return 0;
 }
 
+/* The grant a request (or a ring reference) names, as the backend maps it: it must be
+ * active and granted to the backend. */
+static struct grant *granted(grant_ref_t ref)
+{
+	if (ref < FIRST_REF || ref >= next_ref || !grants[ref].active)
+		fail_msg("a request names grant %u, which is not active", ref);
+	assert_int_equal(grants[ref].domid, BACKEND_ID);
+	return &grants[ref];
+}
+
 static bool page_is_granted(const char *p, unsigned long n)
 {
 	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)

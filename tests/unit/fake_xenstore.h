@@ -66,6 +66,22 @@ static const char *front_node(const char *name)
 	return n ? n->value : NULL;
 }
 
+/* A number the frontend must have written (ring-ref, event-channel, ...), as a backend
+ * reads it: a missing or malformed one fails the test. */
+static unsigned long front_uint(const char *name)
+{
+	const char *v = front_node(name);
+	char *end;
+	unsigned long n;
+
+	if (!v)
+		fail_msg("the frontend did not write %s", name);
+	n = strtoul(v, &end, 10);
+	if (end == v || *end)
+		fail_msg("%s = '%s' is not a number", name, v);
+	return n;
+}
+
 static void set_backend(const char *name, const char *value)
 {
 	char path[128];

@@ -69,27 +69,11 @@ void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
 #include "fake_threads.h"
 #include "fake_xenstore.h"
 
-static struct grant *granted(grant_ref_t ref);
-
 /* ---- the fake blkback: its half of the handshake ------------------------------------ */
 
 static bool ring_mapped;
 static grant_ref_t mapped_refs[4];
 static unsigned int nr_mapped;
-
-static unsigned long front_uint(const char *name)
-{
-	const char *v = front_node(name);
-	char *end;
-	unsigned long n;
-
-	if (!v)
-		fail_msg("the frontend did not write %s", name);
-	n = strtoul(v, &end, 10);
-	if (end == v || *end)
-		fail_msg("%s = '%s' is not a number", name, v);
-	return n;
-}
 
 /* What blkback does when we are Initialised: read our nodes, map the ring. */
 static void backend_map_ring(void)
@@ -173,15 +157,6 @@ static struct blkif_request take_request(void)
 	if (!next_request(&r))
 		fail_msg("no request on the ring");
 	return r;
-}
-
-/* The grant behind a segment: it must be active and granted to the backend. */
-static struct grant *granted(grant_ref_t ref)
-{
-	if (ref < FIRST_REF || ref >= next_ref || !grants[ref].active)
-		fail_msg("request names grant %u, which is not active", ref);
-	assert_int_equal(grants[ref].domid, BACKEND_ID);
-	return &grants[ref];
 }
 
 /* Move a read's or write's data between the disk image and the granted pages. */

@@ -63,15 +63,6 @@ void gnttab_free_page(void *page, grant_ref_t ref)
 		page_free(page, 1);
 }
 
-/* The grant a request names: it must be active and granted to the backend. */
-static struct grant *granted(grant_ref_t ref)
-{
-	if (ref < FIRST_REF || ref >= next_ref || !grants[ref].active)
-		fail_msg("grant %u is not active", ref);
-	assert_int_equal(grants[ref].domid, BACKEND_ID);
-	return &grants[ref];
-}
-
 #include "fake_threads.h"
 #include "fake_xenstore.h"
 
@@ -81,20 +72,6 @@ static netif_tx_back_ring_t tx_back;
 static netif_rx_back_ring_t rx_back;
 static grant_ref_t tx_ring_gref, rx_ring_gref;
 static bool rings_mapped, backend_connected;
-
-static unsigned long front_uint(const char *name)
-{
-	const char *v = front_node(name);
-	char *end;
-	unsigned long n;
-
-	if (!v)
-		fail_msg("the frontend did not write %s", name);
-	n = strtoul(v, &end, 10);
-	if (end == v || *end)
-		fail_msg("%s = '%s' is not a number", name, v);
-	return n;
-}
 
 /* What netback does when we are Connected: read our nodes, map both rings. */
 static void backend_connect(void)

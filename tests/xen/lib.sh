@@ -2,18 +2,7 @@
 # Every check reads what dom0 recorded: a guest's console log (NAME.console) and how
 # xl saw it end (NAME.result), both copied out of the test host.
 
-passed=0
-failed=0
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $1: $2"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../verdict.sh"
 
 # result_field NAME KEY: a value from NAME.result (lines KEY=VALUE).
 result_field() { # nothing (not an error: the caller fails the test) if there is none
@@ -25,6 +14,19 @@ expect_end() {
 	local got
 	got=$(result_field "$2" end)
 	if [ "$got" = "$3" ]; then pass "$1"; else fail "$1" "xl saw '${got:-nothing}', expected $3"; fi
+}
+
+# expect_done_within TEST FILE MAX_S: dom0's command (guest.sh's timed) succeeded, and in
+# under MAX_S seconds.
+expect_done_within() {
+	local line seconds
+	line=$(grep -m 1 '^status=' "$results/$2" 2>/dev/null || true)
+	seconds=${line#*seconds=}
+	if [[ $line == "status=0 seconds="* ]] && awk -v s="$seconds" -v m="$3" 'BEGIN { exit !(s < m) }'; then
+		pass "$1 ($seconds s)"
+	else
+		fail "$1" "$(tr '\n' ' ' <"$results/$2" 2>/dev/null)"
+	fi
 }
 
 # expect_lines TEST NAME PATTERN...: each extended regex matches a console line, in order.

@@ -7,6 +7,7 @@
 #   guest_console NAME               path of NAME's console log
 #   guest_wait_line NAME REGEX TIMEOUT_S   wait for a console line; 0 if it came
 #   testhost_disk N                  the /dev name of run --disk's Nth image in dom0
+#   timed OUT CMD...                 run CMD into OUT, adding its status and seconds
 #
 # For each guest, /out gets NAME.console (the console as xenconsoled logged it, less the
 # "\r" of Skiff's "\r\n" line ends, so that checks anchored with $ match),
@@ -15,6 +16,17 @@
 # create-failed, and dom0 uptimes create_s, first_line_s, end_s).
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# timed OUT CMD...: run CMD with its output in OUT, then add "status=N seconds=S" to OUT
+# (how it ended, how long it took by dom0's clock); tests/xen/lib.sh's
+# expect_done_within judges that line.
+timed() {
+	local out=$1 t0 rc=0
+	shift
+	t0=$(uptime_s)
+	"$@" >"$out" 2>&1 || rc=$?
+	echo "status=$rc seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }')" >>"$out"
+}
 
 # The /dev name of the test host's Nth extra disk (run --disk), found by its serial.
 testhost_disk() {
@@ -32,10 +44,7 @@ guest_console() { echo "/out/console/guest-$1.log"; }
 # Piped into grep without -q: a grep that stops early would kill tr with SIGPIPE.
 _guest_text() { tr -d '\r' <"$1"; }
 
-# The shutdown reason xl reports (Reason-Code column of xl list -v), or nothing.
-_guest_reason() {
-	xl list -v "$1" 2>/dev/null | awk 'NR == 2 && $5 ~ /s/ { print $8 }'
-}
+. /etc/xl-fate.sh # xl_fate NAME: poweroff, crash, ... once it stopped
 
 # Append console lines not seen yet to NAME.timed, stamped with dom0 uptime.
 _guest_stamp() {
@@ -75,17 +84,11 @@ guest_start() {
 }
 
 guest_wait() {
-	local name=$1 timeout=$2 start reason end
+	local name=$1 timeout=$2 start end
 	start=$(uptime_s)
 	while :; do
-		reason=$(_guest_reason "$name")
-		if [ -n "$reason" ]; then
-			case $reason in
-			0) end=poweroff ;; 1) end=reboot ;; 2) end=suspend ;;
-			3) end=crash ;; 4) end=watchdog ;; *) end="reason-$reason" ;;
-			esac
-			break
-		fi
+		end=$(xl_fate "$name")
+		[ -z "$end" ] || break
 		if ! xl domid "$name" >/dev/null 2>&1; then
 			end=gone
 			break
@@ -121,7 +124,7 @@ guest_wait_line() {
 		# Once a second: a guest that stopped (or never started) prints nothing more.
 		i=$((i + 1))
 		if [ $((i % 10)) = 0 ] && { ! xl domid "$name" >/dev/null 2>&1 ||
-			[ -n "$(_guest_reason "$name")" ]; }; then
+			[ -n "$(xl_fate "$name")" ]; }; then
 			_guest_text "$(guest_console "$name")" 2>/dev/null | grep -E -e "$regex" >/dev/null
 			return
 		fi

@@ -61,6 +61,7 @@ grep -q '^run_hotplug_scripts=1' "$root/etc/xen/xl.conf" ||
 
 cp "$here/init" "$root/init"
 cp "$here/guest.sh" "$root/etc/guest.sh"
+cp "$here/xl-fate.sh" "$root/etc/xl-fate.sh"
 gcc -static -O2 -Wall -Werror -o "$root/bin/stamp" "$here/stamp.c"
 chmod +x "$root/init"
 echo "$kver" >"$root/etc/kernel-version"

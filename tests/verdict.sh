@@ -1,0 +1,16 @@
+# shellcheck shell=bash
+# One verdict line per test, the form tests/run-all.sh counts: "PASS name" or
+# "FAIL name: reason". Sourced by tests/xen/lib.sh and tests/build/lib.sh.
+
+passed=0
+failed=0
+
+pass() {
+	passed=$((passed + 1))
+	echo "PASS $1"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $1: $2"
+}
