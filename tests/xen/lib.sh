@@ -25,7 +25,7 @@ expect_done_within() {
 	if [[ $line == "status=0 seconds="* ]] && awk -v s="$seconds" -v m="$3" 'BEGIN { exit !(s < m) }'; then
 		pass "$1 ($seconds s)"
 	else
-		fail "$1" "$(tr '\n' ' ' <"$results/$2" 2>/dev/null)"
+		fail "$1" "$(tr '\n' ' ' 2>/dev/null <"$results/$2" || echo "no $2")"
 	fi
 }
 
