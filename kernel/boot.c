@@ -52,6 +52,8 @@ void kernel_main(void)
 	time_init();
 
 	page_alloc_init(boot_info.free_mem, boot_info.free_pages);
+	for (unsigned int i = 0; i < boot_info.nr_reserved; i++)
+		page_alloc_reserve(boot_info.reserved[i].start, boot_info.reserved[i].pages);
 	malloc_init();
 	if (gnttab_init())
 		printk("Skiff: no grant table: split drivers will not connect\n");

@@ -159,11 +159,10 @@ static void schedule_locked(void)
 			next = prev; /* nobody else: carry on */
 			break;
 		}
-		/* Idle. SCHEDOP_block enables events and returns once one is pending. */
+		/* Idle until an event (the timer's, if a thread sleeps) has been handled. */
 		if (sleepers)
 			timer_set_deadline(sleepers->wake_at);
-		xen_block();
-		events_save_disable();
+		events_wait();
 	}
 	if (next == prev)
 		return;

@@ -50,6 +50,23 @@ void page_alloc_init(void *base, unsigned long npages)
 	lowest = bitmap_pages;
 }
 
+void page_alloc_reserve(void *p, unsigned long npages)
+{
+	char *start = p < (void *)region ? region : p;
+	char *end = (char *)p + npages * PAGE_ALLOC_SIZE;
+
+	if (end > region + total * PAGE_ALLOC_SIZE)
+		end = region + total * PAGE_ALLOC_SIZE;
+	for (char *a = start; a < end; a += PAGE_ALLOC_SIZE) {
+		unsigned long i = (a - region) / PAGE_ALLOC_SIZE;
+
+		if (!used(i)) {
+			mark(i, 1, true);
+			nfree--;
+		}
+	}
+}
+
 void *page_alloc_aligned(unsigned long npages, unsigned long align)
 {
 	unsigned long i;

@@ -12,7 +12,7 @@ fi
 cfg=$top/build/run/$name.cfg
 mkdir -p "$(dirname "$cfg")"
 # preserve: when the appliance stops, the domain stays until we have read why.
-"$top/tools/xlcfg.sh" "$name" "$image" "$mem" preserve "$extra" >"$cfg"
+MODE=$mode "$top/tools/xlcfg.sh" "$name" "$image" "$mem" preserve "$extra" >"$cfg"
 if [ -n "$net_port" ]; then
 	echo "vif = [ 'bridge=xenbr0' ]" >>"$cfg"
 	echo "run: $name joins bridge xenbr0 and asks DHCP for an address (port $net_port)"

@@ -3,7 +3,6 @@
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
-#include <xen/version.h>
 
 #include <arch.h>
 #include <hypercall.h>
@@ -28,35 +27,20 @@ static vcpu_info_t *vcpu(void)
 	return &shared()->vcpu_info[0];
 }
 
+/* Masking is the CPU's business (an interrupt flag in PVH, vcpu_info's mask in PV). */
 unsigned long events_save_disable(void)
 {
-	unsigned long flags;
-
-	if (!shared())
-		return 1; /* before shared_info is mapped, Xen still has events masked */
-	flags = vcpu()->evtchn_upcall_mask;
-	WRITE_ONCE(vcpu()->evtchn_upcall_mask, 1);
-	barrier(); /* no access of the critical section moves above the mask */
-	return flags;
-}
-
-bool events_pending(void)
-{
-	return shared() && READ_ONCE(vcpu()->evtchn_upcall_pending);
+	return arch_events_save_disable();
 }
 
 void events_restore(unsigned long flags)
 {
-	if (!shared())
-		return;
-	barrier(); /* the critical section ends before the unmask */
-	WRITE_ONCE(vcpu()->evtchn_upcall_mask, flags);
-	if (!flags) {
-		barrier();
-		/* An event that came while masked is delivered on the way out of any hypercall. */
-		if (READ_ONCE(vcpu()->evtchn_upcall_pending))
-			HYPERVISOR_xen_version(XENVER_version, NULL);
-	}
+	arch_events_restore(flags);
+}
+
+void events_wait(void)
+{
+	arch_events_wait();
 }
 
 /* The 2-level ABI's bitmaps in shared_info hold this many ports (4096 on x86_64). A

@@ -37,7 +37,7 @@ int evtchn_notify(evtchn_port_t port);
 /* Mask event delivery on this vCPU, returning the previous state (like irq_save). */
 unsigned long events_save_disable(void);
 void events_restore(unsigned long flags);
-/* True if an upcall is waiting to be delivered. */
-bool events_pending(void);
+/* Called with events disabled: wait until one has been handled, return disabled. */
+void events_wait(void);
 
 #endif

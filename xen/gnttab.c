@@ -1,6 +1,6 @@
 /*
- * The v1 grant table. Xen gives a PV guest its table frames through
- * GNTTABOP_setup_table (machine frames, which we map into our address space); the
+ * The v1 grant table. How its frames reach our address space depends on the boot mode
+ * (arch_grant_frame: GNTTABOP_setup_table for PV, XENMEM_add_to_physmap for PVH); the
  * table starts at one frame (512 entries) and grows a frame at a time when the free
  * list runs dry, up to what GNTTABOP_query_size allows. Entries 0-7 are reserved for
  * the toolstack (console and xenstore rings).
@@ -42,15 +42,18 @@ static void put_free(grant_ref_t ref)
 	free_head = ref;
 }
 
-/* Map table frame i (machine frame mfn) and put its entries on the free list. */
-static int add_frame(unsigned int i, xen_pfn_t mfn)
+/* Map table frame i and put its entries on the free list. */
+static int add_frame(unsigned int i)
 {
-	void *va = page_alloc(1);
+	grant_ref_t *list = realloc(next_free, (i + 1) * PER_FRAME * sizeof(*list));
+	void *va;
 
-	if (!va || arch_map_frame(va, mfn)) {
+	if (!list)
+		return -ENOMEM;
+	next_free = list;
+	va = arch_grant_frame(i);
+	if (!va) {
 		printk("gnttab: cannot map table frame %u\n", i);
-		if (va)
-			page_free(va, 1);
 		return -ENOMEM;
 	}
 	frames[i] = va;
@@ -61,31 +64,13 @@ static int add_frame(unsigned int i, xen_pfn_t mfn)
 	return 0;
 }
 
-/*
- * Ask Xen for a table of n frames (it keeps the ones we have) and map the new ones.
- * Xen writes n frame numbers into mfns[]: n is checked against its size first.
- */
+/* Grow the table to n frames (Xen keeps the ones we have). */
 static int grow_to(unsigned int n)
 {
-	struct gnttab_setup_table op = {.dom = DOMID_SELF, .nr_frames = n};
-	xen_pfn_t mfns[MAX_FRAMES];
-	grant_ref_t *list;
-	long rc;
-
 	if (n > MAX_FRAMES)
 		return -EINVAL;
-	set_xen_guest_handle(op.frame_list, mfns);
-	rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &op, 1);
-	if (rc || op.status != GNTST_okay) {
-		printk("gnttab: setup_table(%u frames) failed: %ld/%d\n", n, rc, op.status);
-		return -ENOMEM;
-	}
-	list = realloc(next_free, n * PER_FRAME * sizeof(*list));
-	if (!list)
-		return -ENOMEM;
-	next_free = list;
 	for (unsigned int i = nr_frames; i < n; i++) {
-		int err = add_frame(i, mfns[i]);
+		int err = add_frame(i);
 
 		if (err)
 			return err;

@@ -2,11 +2,6 @@
 #include <hypercall.h>
 #include "xen/sched.h"
 
-void xen_block(void)
-{
-	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
-
 void xen_poll(evtchn_port_t port, uint64_t deadline_ns)
 {
 	/* sched.h: timeout is absolute system time, 0 for none. Xen keeps it as a signed

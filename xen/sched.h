@@ -1,4 +1,4 @@
-/* Scheduler operations (xen/sched.h): block, poll, yield and shutdown. */
+/* Scheduler operations (xen/sched.h): poll, yield and shutdown (blocking is arch_events_wait). */
 #ifndef XEN_SCHED_H
 #define XEN_SCHED_H
 
@@ -6,8 +6,6 @@
 #include <xen/xen.h>
 #include <xen/sched.h>
 
-/* Sleep in Xen until an event is pending; enables event delivery (SCHEDOP_block). */
-void xen_block(void);
 /* Sleep until port is pending or system time reaches deadline_ns (0, or any deadline
  * past INT64_MAX, as deadline_after_ns gives for a huge wait: no deadline). */
 void xen_poll(evtchn_port_t port, uint64_t deadline_ns);

@@ -1,10 +1,13 @@
 /*
- * PV entry point and the ELF notes that tell Xen's loader how to boot this image
- * (xen/elfnote.h). Xen enters _start in 64-bit mode, in ring 3 (the PV guest kernel
- * ring), with %rsi = virtual address of start_info and events masked.
+ * The ELF notes that tell Xen's loader how to boot this image (xen/elfnote.h), the PV
+ * entry point, the hypercall page and the boot stack. Xen enters _start in 64-bit mode,
+ * in ring 3 (the PV guest kernel ring), with %rsi = virtual address of start_info and
+ * events masked. A PVH domain starts at pvh_start (pvh_head.S) instead: the toolstack
+ * picks the entry by the domain's type, so one image boots both ways.
  */
 #include <xen/xen.h>
 #include <xen/elfnote.h>
+#include "layout.h"
 
 #define ELFNOTE(type, desc_directive)				\
 	.pushsection .note.Xen, "a", @note;			\
@@ -23,12 +26,15 @@
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
 	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
 	/*
-	 * The image's first byte is pseudo-physical address 0. PADDR_OFFSET equal to
-	 * VIRT_BASE says the ELF's physical addresses are its virtual ones (skiff.lds).
+	 * PV: pseudo-physical 0 is at VIRT_BASE (3 MiB), and the loader maps an ELF
+	 * physical address p at p - PADDR_OFFSET + VIRT_BASE = p + 2 MiB, the image's
+	 * link address (layout.h). PVH ignores both notes and loads at p itself (1 MiB).
 	 */
-	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad __virt_base)
-	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad __virt_base)
+	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad PV_VIRT_BASE)
+	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad PV_VIRT_BASE - PVH_VIRT_BASE)
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
+	/* PVH: a 32-bit physical address, entered with paging off (pvh_head.S). */
+	ELFNOTE(XEN_ELFNOTE_PHYS32_ENTRY, .long pvh_start - PVH_VIRT_BASE)
 	/* Xen fills this page with one 32-byte stub per hypercall (syscall for 64-bit PV). */
 	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
 
@@ -62,3 +68,12 @@ boot_stack:
 	.skip 4 * 4096
 	.globl boot_stack_top
 boot_stack_top:
+
+/* PVH: the stack faults run on (pvh_traps.c), so that a stack overflow is reported. */
+	.balign 4096
+	.globl fault_stack_guard
+fault_stack_guard:
+	.skip 4096
+	.skip 2 * 4096
+	.globl fault_stack_top
+fault_stack_top:

@@ -1,8 +1,11 @@
 /*
- * Hypercalls on x86_64. Each one calls its 32-byte stub in the hypercall page that Xen
- * filled at boot (XEN_ELFNOTE_HYPERCALL_PAGE). ABI (docs/guest-guide/x86/hypercall-abi.rst):
- * %rax = number and result; arguments in %rdi %rsi %rdx %r10 %r8; Xen may clobber the
- * argument registers, and the PV stub's `syscall` clobbers %rcx and %r11.
+ * Hypercalls on x86_64. Each one calls its 32-byte stub in the hypercall page, which Xen
+ * fills: at load time for PV (XEN_ELFNOTE_HYPERCALL_PAGE, stubs using `syscall`), when
+ * the PVH entry writes the page's address to Xen's MSR (pvh_setup.c; stubs using
+ * `vmcall` or `vmmcall`, whichever this CPU has). ABI (docs/guest-guide/x86/
+ * hypercall-abi.rst): %rax = number and result; arguments in %rdi %rsi %rdx %r10 %r8;
+ * Xen may clobber the argument registers, and the PV stub's `syscall` clobbers %rcx
+ * and %r11.
  */
 #ifndef ARCH_X86_64_HYPERCALL_H
 #define ARCH_X86_64_HYPERCALL_H
@@ -70,6 +73,12 @@ static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
 static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
 {
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, uop, count);
+}
+
+/* HVM and PVH only: parameters the toolstack set (hvm/params.h), event delivery. */
+static inline long HYPERVISOR_hvm_op(int op, void *arg)
+{
+	return hypercall2(__HYPERVISOR_hvm_op, op, arg);
 }
 
 /* PV only: these three exist because a PV guest cannot touch its page tables or IDT. */

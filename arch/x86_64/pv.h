@@ -1,4 +1,4 @@
-/* Internal to arch/x86_64: the PV boot state shared by setup.c, mm.c and traps.c. */
+/* Internal to arch/x86_64: the PV boot state shared by the pv_*.c files. */
 #ifndef ARCH_X86_64_PV_H
 #define ARCH_X86_64_PV_H
 
@@ -24,5 +24,23 @@ static inline void *pv_mfn_to_virt(unsigned long mfn)
 {
 	return arch_pfn_to_virt(pv_m2p[mfn]);
 }
+
+/* The PV halves of struct arch_mode (mode.h). */
+void pv_mm_init(void);
+unsigned long pv_virt_to_frame(const void *va);
+int pv_page_guard(void *va);
+int pv_page_unguard(void *va);
+void *pv_grant_frame(unsigned int index);
+/* Map machine frame mfn at the page va, whose own RAM frame is unused while it stands. */
+int pv_map_frame(void *va, unsigned long mfn);
+void pv_traps_init(void);
+unsigned long pv_events_save_disable(void);
+void pv_events_restore(unsigned long flags);
+void pv_events_wait(void);
+unsigned long pv_fault_address(void);
+void pv_fpu_restore(void);
+
+/* Xen's default gnttab_max_frames; grant frames beyond it are refused. */
+#define PV_MAX_GRANT_FRAMES 64
 
 #endif

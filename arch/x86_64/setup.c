@@ -1,37 +1,60 @@
 /*
- * The C side of the PV entry: turn start_info into struct boot_info, then hand over to
- * the generic kernel_main(). Only things that need no memory set-up happen here, so
- * that the console works from kernel_main's first line.
+ * What both boot modes share: struct boot_info, which each entry fills before it calls
+ * kernel_main(); the arch.h calls, each forwarded to the mode's own (mode.h); new thread
+ * contexts.
  */
 #include <stdint.h>
-#include <xen/xen.h>
 
 #include <arch.h>
-#include "arch/upcalls.h"
-#include "pv.h"
+#include "mode.h"
 
 struct boot_info boot_info;
-start_info_t *pv_start_info;
-unsigned long *pv_p2m;
+unsigned long arch_virt_base;
+const struct arch_mode *arch_mode;
 
-void arch_pv_start(start_info_t *si) __attribute__((noreturn));
-
-void arch_pv_start(start_info_t *si)
+void arch_traps_init(void)
 {
-	pv_start_info = si;
-	pv_p2m = (unsigned long *)si->mfn_list;
+	arch_mode->traps_init();
+}
 
-	boot_info.boot_protocol = "pv";
-	boot_info.nr_pages = si->nr_pages;
-	/* start_info names the rings by machine frame; they lie in the region Xen mapped. */
-	boot_info.console_ring = pv_mfn_to_virt(si->console.domU.mfn);
-	boot_info.console_evtchn = si->console.domU.evtchn;
-	boot_info.store_ring = pv_mfn_to_virt(si->store_mfn);
-	boot_info.store_evtchn = si->store_evtchn;
-	si->cmd_line[MAX_GUEST_CMDLINE - 1] = '\0';
-	boot_info.cmdline = (const char *)si->cmd_line;
+void arch_mm_init(void)
+{
+	arch_mode->mm_init();
+}
 
-	kernel_main();
+unsigned long arch_virt_to_mfn(const void *va)
+{
+	return arch_mode->virt_to_frame(va);
+}
+
+int arch_page_guard(void *va)
+{
+	return arch_mode->page_guard(va);
+}
+
+int arch_page_unguard(void *va)
+{
+	return arch_mode->page_unguard(va);
+}
+
+void *arch_grant_frame(unsigned int index)
+{
+	return arch_mode->grant_frame(index);
+}
+
+unsigned long arch_events_save_disable(void)
+{
+	return arch_mode->events_save_disable();
+}
+
+void arch_events_restore(unsigned long flags)
+{
+	arch_mode->events_restore(flags);
+}
+
+void arch_events_wait(void)
+{
+	arch_mode->events_wait();
 }
 
 void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(void *), void *arg)

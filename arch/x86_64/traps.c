@@ -1,54 +1,15 @@
 /*
- * Exceptions. A PV guest has no IDT: it hands Xen a trap table (set_trap_table) and
- * the addresses of its event and failsafe callbacks (callback_op). Apart from the
- * lazy-FPU trap, every exception is fatal: dump the registers and a symbolised
- * backtrace, then crash the domain so that `xl` reports it as crashed.
+ * Exceptions, in both boot modes: the entry stubs (pv_entry.S, pvh_entry.S) save the
+ * registers as a struct cpu_regs and call do_trap(). Apart from the lazy-FPU trap,
+ * every exception is fatal: dump the registers and a symbolised backtrace, then crash
+ * the domain so that `xl` reports it as crashed.
  */
 #include <stdint.h>
-#include <xen/xen.h>
-#include <xen/callback.h>
 
 #include <arch.h>
-#include <hypercall.h>
-#include "pv.h"
 #include "arch/upcalls.h"
 #include "libc/printk.h"
-#include "arch/upcalls.h"
-
-#define TRAP(vec, dpl, fn)                                                                         \
-	{                                                                                          \
-		vec, dpl, FLAT_KERNEL_CS, (unsigned long)fn                                        \
-	}
-
-extern char trap_divide_error[], trap_debug[], trap_int3[], trap_overflow[], trap_bounds[],
-	trap_invalid_op[], trap_device_not_available[], trap_coprocessor_segment_overrun[],
-	trap_invalid_tss[], trap_segment_not_present[], trap_stack_segment[],
-	trap_general_protection[], trap_page_fault[], trap_spurious_interrupt_bug[],
-	trap_coprocessor_error[], trap_alignment_check[], trap_machine_check[],
-	trap_simd_coprocessor_error[], hypervisor_callback[], failsafe_callback[];
-
-/* Flags 0: events stay enabled on entry; DPL 3 lets `int3`/`into` work from our ring. */
-static const struct trap_info trap_table[] = {
-	TRAP(0, 0, trap_divide_error),
-	TRAP(1, 0, trap_debug),
-	TRAP(3, 3, trap_int3),
-	TRAP(4, 3, trap_overflow),
-	TRAP(5, 0, trap_bounds),
-	TRAP(6, 0, trap_invalid_op),
-	TRAP(7, 0, trap_device_not_available),
-	TRAP(9, 0, trap_coprocessor_segment_overrun),
-	TRAP(10, 0, trap_invalid_tss),
-	TRAP(11, 0, trap_segment_not_present),
-	TRAP(12, 0, trap_stack_segment),
-	TRAP(13, 0, trap_general_protection),
-	TRAP(14, 0, trap_page_fault),
-	TRAP(15, 0, trap_spurious_interrupt_bug),
-	TRAP(16, 0, trap_coprocessor_error),
-	TRAP(17, 0, trap_alignment_check),
-	TRAP(18, 0, trap_machine_check),
-	TRAP(19, 0, trap_simd_coprocessor_error),
-	{0, 0, 0, 0}, /* end of table */
-};
+#include "mode.h"
 
 static const char *const trap_names[] = {
 	"divide error",
@@ -72,28 +33,6 @@ static const char *const trap_names[] = {
 	"machine check",
 	"SIMD error",
 };
-
-void arch_traps_init(void)
-{
-	struct callback_register event = {
-		.type = CALLBACKTYPE_event,
-		.flags = CALLBACKF_mask_events,
-		.address = (unsigned long)hypervisor_callback,
-	};
-	struct callback_register failsafe = {
-		.type = CALLBACKTYPE_failsafe,
-		.flags = CALLBACKF_mask_events,
-		.address = (unsigned long)failsafe_callback,
-	};
-
-	if (HYPERVISOR_set_trap_table(trap_table))
-		panic("set_trap_table failed");
-	if (HYPERVISOR_callback_op(CALLBACKOP_register, &event) ||
-	    HYPERVISOR_callback_op(CALLBACKOP_register, &failsafe))
-		panic("registering the event callbacks failed");
-	/* Start with the FPU usable; we never ask Xen to set CR0.TS. */
-	HYPERVISOR_fpu_taskswitch(0);
-}
 
 static void print_address(const char *label, unsigned long addr)
 {
@@ -164,8 +103,7 @@ void do_trap(struct cpu_regs *regs)
 	const char *name;
 
 	if (regs->vector == 7) {
-		/* Device not available: Xen set the virtual CR0.TS; clear it and retry. */
-		HYPERVISOR_fpu_taskswitch(0);
+		arch_mode->fpu_restore(); /* device not available: CR0.TS was set */
 		return;
 	}
 
@@ -178,17 +116,12 @@ void do_trap(struct cpu_regs *regs)
 
 	printk("\n*** Fatal exception %ld: %s, error code 0x%lx\n", (long)regs->vector, name,
 	       regs->error_code);
-	if (regs->vector == 14) {
-		/* A PV guest cannot read %cr2: Xen copies it into vcpu_info. */
-		const shared_info_t *s = boot_info.shared_info;
-
-		if (s)
-			printk("Faulting address: %016lx (%s, %s)\n", s->vcpu_info[0].arch.cr2,
-			       regs->error_code & 16  ? "instruction fetch"
-			       : regs->error_code & 2 ? "write"
-						      : "read",
-			       regs->error_code & 1 ? "protection violation" : "not mapped");
-	}
+	if (regs->vector == 14)
+		printk("Faulting address: %016lx (%s, %s)\n", arch_mode->fault_address(),
+		       regs->error_code & 16  ? "instruction fetch"
+		       : regs->error_code & 2 ? "write"
+					      : "read",
+		       regs->error_code & 1 ? "protection violation" : "not mapped");
 	arch_dump_regs(regs);
 	backtrace_from(regs->rbp, regs->rip, regs->rsp);
 	panic_crash();

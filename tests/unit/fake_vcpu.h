@@ -10,7 +10,7 @@
  *    event_at() (an event handler that runs at that time, as an upcall would);
  *  - nothing at all would leave the vCPU blocked for ever: the test fails.
  *
- * Handlers run with events masked, as in an upcall; xen_block returns with events
+ * Handlers run with events masked, as in an upcall; events_wait blocks with events
  * enabled (SCHEDOP_block enables them). Included once, before host_threads.h.
  */
 #ifndef TESTS_UNIT_FAKE_VCPU_H
@@ -89,7 +89,7 @@ static void as_upcall(void (*fn)(void))
 	events_masked = was;
 }
 
-void xen_block(void)
+static void block_until_event(void)
 {
 	uint64_t next = UINT64_MAX;
 	bool timer_due;
@@ -124,6 +124,13 @@ void xen_block(void)
 		timed[i] = timed[--nr_timed];
 		as_upcall(fn);
 	}
+}
+
+/* thread.c's idle: block with events enabled, come back with them disabled. */
+void events_wait(void)
+{
+	block_until_event();
+	events_masked = true;
 }
 
 static void reset_vcpu(void)

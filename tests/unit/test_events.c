@@ -10,7 +10,8 @@
  *    itself is the test calling events_upcall);
  *  - EVTCHNOP_unmask clears the mask and re-raises a port left pending, as Xen does;
  *    EVTCHNOP_close and EVTCHNOP_bind_virq are recorded.
- * xen/sched.c's xen_poll is built in too: SCHEDOP_poll records the timeout it is given.
+ * PV's event masking (arch/x86_64/pv_events.c) is built in, and so is xen/sched.c's
+ * xen_poll: SCHEDOP_poll records the timeout it is given.
  */
 #define ARCH_X86_64_HYPERCALL_H /* the fake Xen below replaces the hypercalls */
 #include <stdint.h>
@@ -24,6 +25,23 @@ static long HYPERVISOR_sched_op(int cmd, void *arg);
 
 #include "xen/events.c"
 #include "xen/sched.c"
+#include "arch/x86_64/pv_events.c"
+
+/* arch/x86_64/setup.c forwards to the boot mode's own: PV's, here. */
+unsigned long arch_events_save_disable(void)
+{
+	return pv_events_save_disable();
+}
+
+void arch_events_restore(unsigned long flags)
+{
+	pv_events_restore(flags);
+}
+
+void arch_events_wait(void)
+{
+	pv_events_wait();
+}
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,12 +1,13 @@
 /*
  * The grant table (xen/gnttab.c) on the host, against a fake Xen. xen/gnttab.c is built
- * into this file; its hypercalls come from here instead of arch/x86_64/hypercall.h
+ * into this file with PV's way of getting the table's frames (arch/x86_64/pv_gnttab.c);
+ * its hypercalls come from here instead of arch/x86_64/hypercall.h
  * (there is no hypercall page on the host), and so do the calls it makes below it:
  *
  *  - GNTTABOP_query_size / setup_table: a table of xen_nr_frames frames that may grow
  *    to xen_max_frames; setup_table writes one machine frame number per frame asked
  *    for, as Xen does;
- *  - arch_map_frame: the page now shows Xen's frame (zeroed, but for the toolstack's
+ *  - pv_map_frame: the page now shows Xen's frame (zeroed, but for the toolstack's
  *    console and xenstore entries in frame 0); the test reads and writes entries
  *    through these mappings, as Xen and a backend would;
  *  - page_alloc/page_free: host memory filled with garbage, each page tracked.
@@ -15,6 +16,13 @@
 static long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count);
 
 #include "xen/gnttab.c"
+#include "arch/x86_64/pv_gnttab.c"
+
+/* arch/x86_64/setup.c forwards to the boot mode's own: PV's, here. */
+void *arch_grant_frame(unsigned int index)
+{
+	return pv_grant_frame(index);
+}
 
 #include <stdio.h>
 #include <setjmp.h>
@@ -156,7 +164,7 @@ static long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int 
 	return -ENOSYS;
 }
 
-int arch_map_frame(void *va, unsigned long mfn)
+int pv_map_frame(void *va, unsigned long mfn)
 {
 	unsigned long frame = mfn - MFN_BASE;
 
@@ -272,7 +280,7 @@ static void init_maps_the_frames_xen_reports(void **state)
 {
 	xen_nr_frames = 2;
 	assert_int_equal(gnttab_init(), 0);
-	assert_int_equal(setup_calls, 1);
+	assert_int_equal(setup_calls, 2); /* one a frame, each asking for the frames up to it */
 	assert_int_equal(last_setup_frames, 2);
 	assert_non_null(mapped[0]);
 	assert_non_null(mapped[1]);

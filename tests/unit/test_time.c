@@ -9,7 +9,7 @@
  *  - hypercalls: HYPERVISOR_vcpu_op records the one-shot timer asked for.
  *
  * kernel/thread.c is built in too, for the sleeps that rest on these deadlines: only
- * the boot thread runs, and when it is idle the fake xen_block either lets the clock
+ * the boot thread runs, and when it is idle the fake events_wait either lets the clock
  * run to the timer armed (a sleep that ends) or, when none is, jumps back to the test
  * (a sleep that would last forever).
  */
@@ -138,7 +138,7 @@ static struct vcpu_time_info *pvclock(void)
 static jmp_buf idle_forever;
 static unsigned int blocks;
 
-void xen_block(void)
+void events_wait(void)
 {
 	blocks++;
 	if (!timer_armed)

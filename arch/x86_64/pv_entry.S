@@ -12,40 +12,7 @@
  * struct cpu_regs (arch/x86_64/arch.h).
  */
 #include <xen/xen.h>
-
-#define SAVE_ALL	\
-	pushq %rdi;	\
-	pushq %rsi;	\
-	pushq %rdx;	\
-	pushq %rcx;	\
-	pushq %rax;	\
-	pushq %r8;	\
-	pushq %r9;	\
-	pushq %r10;	\
-	pushq %r11;	\
-	pushq %rbx;	\
-	pushq %rbp;	\
-	pushq %r12;	\
-	pushq %r13;	\
-	pushq %r14;	\
-	pushq %r15
-
-#define RESTORE_ALL	\
-	popq %r15;	\
-	popq %r14;	\
-	popq %r13;	\
-	popq %r12;	\
-	popq %rbp;	\
-	popq %rbx;	\
-	popq %r11;	\
-	popq %r10;	\
-	popq %r9;	\
-	popq %r8;	\
-	popq %rax;	\
-	popq %rcx;	\
-	popq %rdx;	\
-	popq %rsi;	\
-	popq %rdi
+#include "save_regs.h"
 
 /* Reload %rcx/%r11 from Xen's frame and drop those two slots. */
 #define XEN_FRAME_FIXUP		\

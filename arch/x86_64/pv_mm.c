@@ -27,14 +27,14 @@ static pgentry_t nx;		  /* _PAGE_NX if the CPU has it, else 0 */
 static mmu_update_t batch[ENTRIES];
 static char shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-unsigned long arch_virt_to_mfn(const void *va)
+unsigned long pv_virt_to_frame(const void *va)
 {
 	return pv_p2m[arch_virt_to_pfn(va)];
 }
 
 static pgentry_t pte_for(const void *va, pgentry_t flags)
 {
-	return ((pgentry_t)arch_virt_to_mfn(va) << PAGE_SHIFT) | flags;
+	return ((pgentry_t)pv_virt_to_frame(va) << PAGE_SHIFT) | flags;
 }
 
 static void set_va_pte(void *va, pgentry_t pte)
@@ -135,12 +135,12 @@ static void protect(char *start, char *end, pgentry_t flags)
 		set_va_pte(va, pte_for(va, flags));
 }
 
-int arch_page_guard(void *va)
+int pv_page_guard(void *va)
 {
 	return HYPERVISOR_update_va_mapping((unsigned long)va, 0, UVMF_INVLPG) ? -1 : 0;
 }
 
-int arch_map_frame(void *va, unsigned long mfn)
+int pv_map_frame(void *va, unsigned long mfn)
 {
 	pgentry_t pte = ((pgentry_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
 			_PAGE_ACCESSED | _PAGE_DIRTY | nx;
@@ -148,7 +148,7 @@ int arch_map_frame(void *va, unsigned long mfn)
 	return HYPERVISOR_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG) ? -1 : 0;
 }
 
-int arch_page_unguard(void *va)
+int pv_page_unguard(void *va)
 {
 	pgentry_t pte = pte_for(va, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
 					    _PAGE_DIRTY | nx);
@@ -156,7 +156,7 @@ int arch_page_unguard(void *va)
 	return HYPERVISOR_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG) ? -1 : 0;
 }
 
-void arch_mm_init(void)
+void pv_mm_init(void)
 {
 	start_info_t *si = pv_start_info;
 	unsigned long bootstrap_end = arch_virt_to_pfn((void *)si->pt_base) + si->nr_pt_frames;

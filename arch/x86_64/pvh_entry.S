@@ -1,0 +1,66 @@
+/*
+ * Exception and event entry points for a PVH guest, named by the IDT (pvh_traps.c).
+ * The CPU itself pushes the frame, in ring 0 and 64-bit mode always the same:
+ *
+ *	%rsp ->	[error code], rip, cs, rflags, rsp, ss
+ *
+ * The stubs push a zero where the CPU pushes no error code, then the vector, and save
+ * every register, so C sees the same struct cpu_regs as in PV (arch/x86_64/arch.h).
+ */
+
+#include "save_regs.h"
+
+#define TRAP_NOERR(vec)			\
+	.globl pvh_trap_##vec;		\
+pvh_trap_##vec:				\
+	pushq $0;			\
+	pushq $vec;			\
+	jmp pvh_trap_common
+
+#define TRAP_ERR(vec)			\
+	.globl pvh_trap_##vec;		\
+pvh_trap_##vec:				\
+	pushq $vec;			\
+	jmp pvh_trap_common
+
+	.text
+TRAP_NOERR(0)
+TRAP_NOERR(1)
+TRAP_NOERR(2)
+TRAP_NOERR(3)
+TRAP_NOERR(4)
+TRAP_NOERR(5)
+TRAP_NOERR(6)
+TRAP_NOERR(7)
+TRAP_ERR(8)
+TRAP_NOERR(9)
+TRAP_ERR(10)
+TRAP_ERR(11)
+TRAP_ERR(12)
+TRAP_ERR(13)
+TRAP_ERR(14)
+TRAP_NOERR(15)
+TRAP_NOERR(16)
+TRAP_ERR(17)
+TRAP_NOERR(18)
+TRAP_NOERR(19)
+
+pvh_trap_common:
+	SAVE_ALL
+	movq	%rsp, %rdi
+	call	do_trap		/* returns only for #NM */
+	RESTORE_ALL
+	addq	$16, %rsp	/* vector and error code */
+	iretq
+
+/* The event upcall (interrupts are off: the IDT entry is an interrupt gate). */
+	.globl pvh_upcall_entry
+pvh_upcall_entry:
+	pushq	$0		/* error code */
+	pushq	$-1		/* vector: event upcall */
+	SAVE_ALL
+	movq	%rsp, %rdi
+	call	pvh_upcall
+	RESTORE_ALL
+	addq	$16, %rsp
+	iretq

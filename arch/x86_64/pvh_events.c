@@ -1,0 +1,98 @@
+/*
+ * Event delivery for a PVH guest. Xen raises an interrupt vector when this vCPU's
+ * evtchn_upcall_pending goes from 0 to 1, so the "interrupt flag" is the CPU's own
+ * RFLAGS.IF (cli/sti); vcpu_info's upcall mask means nothing to an HVM guest.
+ *
+ * The vector is bound with HVMOP_set_evtchn_upcall_vector, which delivers it through
+ * the local APIC: each upcall must end with an EOI, written to the x2APIC's MSR. Where
+ * Xen refuses that (or the CPU has no x2APIC), the older domain-wide callback vector
+ * (HVM_PARAM_CALLBACK_IRQ) is used, which needs no EOI.
+ */
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+#include <arch.h>
+#include <hypercall.h>
+#include "arch/upcalls.h"
+#include "libc/printk.h"
+#include "pvh.h"
+
+#define RFLAGS_IF	 0x200
+#define MSR_APIC_BASE	 0x1b
+#define APIC_BASE_X2APIC (1 << 10)
+#define APIC_BASE_ENABLE (1 << 11)
+#define MSR_X2APIC_TPR	 0x808
+#define MSR_X2APIC_EOI	 0x80b
+#define MSR_X2APIC_SVR	 0x80f
+#define SVR_APIC_ENABLED 0x100
+#define SPURIOUS_VECTOR	 0xff
+
+static bool eoi_needed;
+
+unsigned long pvh_events_save_disable(void)
+{
+	unsigned long rflags;
+
+	asm volatile("pushfq; popq %0; cli" : "=r"(rflags)::"memory");
+	return (rflags & RFLAGS_IF) ? 0 : 1; /* as in PV: 0 = events were enabled */
+}
+
+void pvh_events_restore(unsigned long flags)
+{
+	if (!flags)
+		asm volatile("sti" ::: "memory");
+	else
+		asm volatile("cli" ::: "memory");
+}
+
+void pvh_events_wait(void)
+{
+	/* sti takes effect after the next instruction: an interrupt already pending ends
+	 * the hlt instead of slipping in before it. */
+	asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* From pvh_entry.S's upcall stub, with interrupts off. */
+void pvh_upcall(struct cpu_regs *regs);
+void pvh_upcall(struct cpu_regs *regs)
+{
+	events_upcall(regs);
+	if (eoi_needed)
+		pvh_wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+static bool x2apic_enable(void)
+{
+	uint32_t a, b, c, d;
+
+	pvh_cpuid(1, &a, &b, &c, &d);
+	if (!(c & (1u << 21)))
+		return false;
+	pvh_wrmsr(MSR_APIC_BASE, pvh_rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	pvh_wrmsr(MSR_X2APIC_SVR, SVR_APIC_ENABLED | SPURIOUS_VECTOR);
+	pvh_wrmsr(MSR_X2APIC_TPR, 0);
+	return true;
+}
+
+void pvh_events_init(void)
+{
+	struct xen_hvm_evtchn_upcall_vector up = {.vcpu = 0, .vector = PVH_UPCALL_VECTOR};
+	struct xen_hvm_param cb = {
+		.domid = DOMID_SELF,
+		.index = HVM_PARAM_CALLBACK_IRQ,
+		.value = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | PVH_UPCALL_VECTOR,
+	};
+	long rc;
+
+	if (x2apic_enable() && !HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &up)) {
+		eoi_needed = true;
+		printk("PVH: events on vector %#x through the local APIC\n", PVH_UPCALL_VECTOR);
+		return;
+	}
+	rc = HYPERVISOR_hvm_op(HVMOP_set_param, &cb);
+	if (rc)
+		panic("PVH: Xen refused both ways of delivering events (%ld)", rc);
+	printk("PVH: events on callback vector %#x\n", PVH_UPCALL_VECTOR);
+}
