@@ -4,13 +4,14 @@
 
 passed=0
 failed=0
+test_prefix= # put before every test's name (tests/xen: the boot mode, "pvh/")
 
 pass() {
 	passed=$((passed + 1))
-	echo "PASS $1"
+	echo "PASS $test_prefix$1"
 }
 
 fail() {
 	failed=$((failed + 1))
-	echo "FAIL $1: $2"
+	echo "FAIL $test_prefix$1: $2"
 }

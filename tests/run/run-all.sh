@@ -80,13 +80,19 @@ fi
 # ---- crash: a crashed appliance is a failed run -------------------------------------
 stamped "$work/crash" "$top/tools/run" "$top/build/crash/crash"
 make_rc=0
-make -s -C "$top" run APP=crash >"$work/make-crash.log" 2>&1 || make_rc=$?
+make -s -C "$top" run APP=crash MODE=pvh >"$work/make-crash.log" 2>&1 || make_rc=$?
 if [ "$(cat "$work/crash.rc")" = 1 ] && [ "$(last_line "$work/crash")" = "run: crash: crash (exit 1)" ] &&
 	[ $make_rc -ne 0 ]; then
 	pass make_run_crash_exits_non_zero_and_says_so_last
 else
 	fail make_run_crash_exits_non_zero_and_says_so_last \
 		"tools/run exit $(cat "$work/crash.rc"), last line '$(last_line "$work/crash")'; make run exit $make_rc"
+fi
+# That make run had MODE=pvh: the same image, booted as a PVH guest.
+if grep -q '^Skiff: pvh boot' "$work/make-crash.log" && grep -q '^run: crash: crash (exit 1)$' "$work/make-crash.log"; then
+	pass make_run_mode_pvh_boots_the_image_as_pvh
+else
+	fail make_run_mode_pvh_boots_the_image_as_pvh "$(grep -m 1 -E '^Skiff: |^run: ' "$work/make-crash.log")"
 fi
 
 # ---- DISK: the appliance's writes land in the user's image ---------------------------
@@ -170,7 +176,7 @@ refused make_run_refuses_extra_with_a_double_quote 'EXTRA: the command line cann
 	--extra 'a "b"' "$hello"
 refused make_run_refuses_a_disk_that_is_not_there 'DISK=/nonexistent.img: no such file' \
 	--disk /nonexistent.img "$hello"
-refused make_run_refuses_modes_it_does_not_have 'MODE=pvh: Skiff boots as a PV guest only' --mode pvh "$hello"
+refused make_run_refuses_modes_it_does_not_have 'MODE=hvm: Skiff boots as pv or pvh' --mode hvm "$hello"
 refused make_run_refuses_an_image_that_is_not_elf 'is not an ELF image' "$top/README.md"
 # A port already taken on this machine: one clear line, exit 125, no QEMU.
 perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:8080", Listen => 1,

@@ -5,9 +5,13 @@
 # area's checks judge what dom0 saw. One PASS/FAIL line per test, then "N passed, N failed".
 #
 #   tests/xen/run-all.sh [AREA...]       (make xen-test [T="blk net"]); default: all areas
+#   MODES="pv pvh" (the default), or one of them: the boot modes to run every area in
 #
 # An area file names its apps and defines AREA_setup (configs into $job, here),
 # AREA_job (the text dom0 runs, with tools/testhost/guest.sh sourced) and AREA_check.
+# Each runs once per boot mode, with $mode set (pv or pvh), MODE exported for
+# tools/xlcfg.sh, and $job, $results (and dom0's $OUT) that mode's own folders; every
+# test's name starts with its mode ("pvh/hello_prints_...").
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +37,10 @@ done
 
 # An app that does not build is a failure, not a skip: its guest then fails to start and
 # every test of it fails too.
+modes=${MODES:-pv pvh}
+for mode in $modes; do
+	case $mode in pv | pvh) ;; *) echo "xen-test: MODES: no mode '$mode' (pv, pvh)" >&2; exit 2 ;; esac
+done
 mkdir -p "$work"
 rm -rf "$job" "$results"
 mkdir -p "$job" "$results"
@@ -47,17 +55,40 @@ for area in $areas; do
 	done
 done
 
+# in_mode MODE: $job, $results and test names are MODE's (the apps are shared).
+all_job=$job all_results=$results
+in_mode() {
+	mode=$1
+	export MODE=$mode
+	job=$all_job/$mode
+	results=$all_results/$mode
+	test_prefix="$mode/"
+}
+
 net_forward= # the net area asks for this machine's port 8080 to reach dom0
-for area in $areas; do
-	"${area}_setup"
+for m in $modes; do
+	in_mode "$m"
+	mkdir -p "$job"
+	for f in "$all_job"/*; do
+		[ -f "$f" ] && ln -s "../$(basename "$f")" "$job/"
+	done
+	for area in $areas; do
+		"${area}_setup"
+	done
 done
 {
 	echo "# Runs in dom0 of the test host, with tools/testhost/guest.sh already sourced."
-	for area in $areas; do
-		echo "# ---- area $area"
-		"${area}_job"
+	for m in $modes; do
+		in_mode "$m"
+		echo "# ==== boot mode $m"
+		echo "cd /job/$m && OUT=/out/$m && mkdir -p \$OUT"
+		for area in $areas; do
+			echo "# ---- area $area ($m)"
+			"${area}_job"
+		done
 	done
-} >"$job/job.sh"
+} >"$all_job/job.sh"
+job=$all_job results=$all_results test_prefix=
 
 host_rc=0
 # TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
@@ -67,8 +98,11 @@ if [ $host_rc -ne 0 ]; then
 	fail test_host_job "the test host exited with status $host_rc"
 fi
 
-for area in $areas; do
-	"${area}_check"
+for m in $modes; do
+	in_mode "$m"
+	for area in $areas; do
+		"${area}_check"
+	done
 done
 
 echo "xen: $passed passed, $failed failed"

@@ -9,11 +9,15 @@
 #   testhost_disk N                  the /dev name of run --disk's Nth image in dom0
 #   timed OUT CMD...                 run CMD into OUT, adding its status and seconds
 #
-# For each guest, /out gets NAME.console (the console as xenconsoled logged it, less the
+# For each guest, $OUT (default /out) gets NAME.console (the console as xenconsoled logged it, less the
 # "\r" of Skiff's "\r\n" line ends, so that checks anchored with $ match),
 # NAME.timed (each console line prefixed with the dom0 uptime at which it was seen,
 # +-0.1 s) and NAME.result (end=poweroff|reboot|suspend|crash|watchdog|timeout|
 # create-failed, and dom0 uptimes create_s, first_line_s, end_s).
+
+# Where the records go: /out, or a folder of it (tests/xen/run-all.sh gives each boot
+# mode its own, as the same guests run once per mode).
+OUT=${OUT:-/out}
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
@@ -55,32 +59,35 @@ _guest_stamp() {
 	total=$(wc -l <"$log")
 	[ "$total" -gt "$seen" ] || return 0
 	now=$(uptime_s)
-	[ "$seen" -gt 0 ] || echo "first_line_s=$now" >>"/out/$name.result"
+	[ "$seen" -gt 0 ] || echo "first_line_s=$now" >>"$OUT/$name.result"
 	tail -n +"$((seen + 1))" "$log" | head -n "$((total - seen))" | tr -d '\r' |
-		sed "s/^/$now\t/" >>"/out/$name.timed"
+		sed "s/^/$now\t/" >>"$OUT/$name.timed"
 	echo "$total" >"/tmp/$name.seen"
 }
 
 guest_start() {
 	local name=$1 cfg=$2 paused=${3:-}
-	: >"/out/$name.result"
-	: >"/out/$name.timed"
+	: >"$OUT/$name.result"
+	: >"$OUT/$name.timed"
 	echo 0 >"/tmp/$name.seen"
-	echo "create_s=$(uptime_s)" >>"/out/$name.result"
+	# A guest of this name may have run before (in the other boot mode): its log is not
+	# this one's. xenconsoled closed it when that domain went.
+	rm -f "$(guest_console "$name")"
+	echo "create_s=$(uptime_s)" >>"$OUT/$name.result"
 	# Console lines are stamped as they appear by a small C program (stamp.c): a shell
 	# loop's forks would make the stamps late by tenths of a second under TCG.
-	stamp "$(guest_console "$name")" "/out/$name.timed" "/out/$name.result" &
+	stamp "$(guest_console "$name")" "$OUT/$name.timed" "$OUT/$name.result" &
 	echo $! >"/tmp/$name.stamper"
 	# Keep the domain after it stops, so its reason can be read (the cfg may say otherwise).
 	if ! xl create $paused "$cfg" 'on_poweroff="preserve"' 'on_reboot="preserve"' \
-		'on_crash="preserve"' >"/out/$name.create.log" 2>&1; then
-		cat "/out/$name.create.log"
-		echo "end=create-failed" >>"/out/$name.result"
+		'on_crash="preserve"' >"$OUT/$name.create.log" 2>&1; then
+		cat "$OUT/$name.create.log"
+		echo "end=create-failed" >>"$OUT/$name.result"
 		kill "$(cat "/tmp/$name.stamper")" 2>/dev/null
 		rm -f "/tmp/$name.stamper"
 		return 1
 	fi
-	echo "domid=$(xl domid "$name" 2>/dev/null)" >>"/out/$name.result"
+	echo "domid=$(xl domid "$name" 2>/dev/null)" >>"$OUT/$name.result"
 }
 
 guest_wait() {
@@ -106,11 +113,11 @@ guest_wait() {
 	else
 		_guest_stamp "$name" # a guest created without guest_start
 	fi
-	echo "end=$end" >>"/out/$name.result"
-	echo "end_s=$(uptime_s)" >>"/out/$name.result"
-	_guest_text "$(guest_console "$name")" >"/out/$name.console" 2>/dev/null || : >"/out/$name.console"
+	echo "end=$end" >>"$OUT/$name.result"
+	echo "end_s=$(uptime_s)" >>"$OUT/$name.result"
+	_guest_text "$(guest_console "$name")" >"$OUT/$name.console" 2>/dev/null || : >"$OUT/$name.console"
 	echo "==== console $name begin ===="
-	cat "/out/$name.console"
+	cat "$OUT/$name.console"
 	echo "==== console $name end: $end ===="
 }
 

@@ -26,17 +26,17 @@ dd if=/dev/zero of=/tmp/blk-ro.img bs=1M count=1 2>/dev/null
 printf 'SKIFF read-only disk' | dd of=/tmp/blk-ro.img conv=notrunc 2>/dev/null
 guest_start blkcheck blkcheck.cfg && blk_home=/local/domain/$(xl domid blkcheck) &&
 if guest_wait_line blkcheck '^blkcheck: waiting for a shutdown request' 600; then
-	xenstore-read $blk_home/device/vbd/51712/state >/out/blkcheck-state-before.txt
+	xenstore-read $blk_home/device/vbd/51712/state >$OUT/blkcheck-state-before.txt
 	# Hot-unplug of the read-only disk: the guest must follow, or xl waits and fails.
-	timed /out/blkcheck-detach.txt xl block-detach blkcheck xvdb
+	timed $OUT/blkcheck-detach.txt xl block-detach blkcheck xvdb
 	xl shutdown blkcheck
 fi
 guest_wait blkcheck 120
 for vbd in 51712 51728; do
 	echo "$vbd $(xenstore-read $blk_home/device/vbd/$vbd/state 2>/dev/null || echo gone)"
-done >/out/blkcheck-state-after.txt
+done >$OUT/blkcheck-state-after.txt
 xl destroy blkcheck
-cp /tmp/blk-rw.img /out/blkcheck-disk.img
+cp /tmp/blk-rw.img $OUT/blkcheck-disk.img
 
 # blkedge: a disk of 4 KiB sectors (util-linux losetup, not busybox's: blkback reports sector-size
 # 4096, sectors in 512-byte units), a garbage max-ring-page-order written while the
@@ -44,8 +44,8 @@ cp /tmp/blk-rw.img /out/blkcheck-disk.img
 # second loop device: phy disks attach in a second, files in several) is closed at exit.
 dd if=/dev/zero of=/tmp/blk-4k.img bs=1M count=8 2>/dev/null
 dd if=/dev/zero of=/tmp/blk-spare.img bs=1M count=1 2>/dev/null
-if loop=$(/sbin/losetup --sector-size 4096 -f --show /tmp/blk-4k.img 2>/out/blkedge-losetup.txt) &&
-	spare=$(/sbin/losetup -f --show /tmp/blk-spare.img 2>>/out/blkedge-losetup.txt); then
+if loop=$(/sbin/losetup --sector-size 4096 -f --show /tmp/blk-4k.img 2>$OUT/blkedge-losetup.txt) &&
+	spare=$(/sbin/losetup -f --show /tmp/blk-spare.img 2>>$OUT/blkedge-losetup.txt); then
 	{
 		cat blkedge.cfg
 		echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$loop'," \
@@ -55,14 +55,14 @@ if loop=$(/sbin/losetup --sector-size 4096 -f --show /tmp/blk-4k.img 2>/out/blke
 		xenstore-write /local/domain/0/backend/vbd/$(xl domid blkedge)/51712/max-ring-page-order abc
 		xl unpause blkedge
 		if guest_wait_line blkedge '^blkedge: reading until the disk goes away' 120; then
-			timed /out/blkedge-detach.txt xl block-detach blkedge xvda
+			timed $OUT/blkedge-detach.txt xl block-detach blkedge xvda
 		fi
 	fi
 	guest_wait blkedge 60
 	xl destroy blkedge
 	/sbin/losetup -d "$loop" "$spare"
 	# The disk's last 4 KiB sector, as the loop device's backing file holds it.
-	dd if=/tmp/blk-4k.img bs=4096 skip=2047 count=1 2>/dev/null | head -c 22 >/out/blkedge-last.txt
+	dd if=/tmp/blk-4k.img bs=4096 skip=2047 count=1 2>/dev/null | head -c 22 >$OUT/blkedge-last.txt
 	rm -f /tmp/blk-4k.img /tmp/blk-spare.img
 fi
 JOB

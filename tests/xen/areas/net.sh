@@ -52,15 +52,15 @@ net_job() {
 	cat <<'JOB'
 # echo, static address: ping, 10 MiB through TCP, every UDP size, round trips.
 if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; then
-	ping -c 3 -W 5 10.0.0.2 >/out/echo-ping.txt 2>&1
-	./nettest tcp-echo 10.0.0.2 7 10485760 >/out/echo-tcp.txt 2>&1
-	./nettest udp-echo 10.0.0.2 7 1 1472 >/out/echo-udp.txt 2>&1
-	./nettest rtt 10.0.0.2 7 200 >/out/echo-rtt.txt 2>&1
+	ping -c 3 -W 5 10.0.0.2 >$OUT/echo-ping.txt 2>&1
+	./nettest tcp-echo 10.0.0.2 7 10485760 >$OUT/echo-tcp.txt 2>&1
+	./nettest udp-echo 10.0.0.2 7 1 1472 >$OUT/echo-udp.txt 2>&1
+	./nettest rtt 10.0.0.2 7 200 >$OUT/echo-rtt.txt 2>&1
 	xl shutdown echo
 fi
 guest_wait echo 60
 # The frontend's state once the guest is down (the domain is kept): it must have closed.
-xenstore-read /local/domain/$(xl domid echo)/device/vif/0/state >/out/echo-vif-state-after.txt 2>&1
+xenstore-read /local/domain/$(xl domid echo)/device/vif/0/state >$OUT/echo-vif-state-after.txt 2>&1
 xl destroy echo
 
 # echo with no ip=: its address comes from udhcpd on xenbr0.
@@ -70,7 +70,7 @@ printf '%s\n' 'start 10.0.0.100' 'end 10.0.0.150' 'interface xenbr0' \
 udhcpd -S /tmp/udhcpd.conf
 if guest_start echo-dhcp echo-dhcp.cfg && guest_wait_line echo-dhcp '^echo: listening' 120; then
 	addr=$(sed -n 's/^net: vif0 \([0-9.]*\)\/.*(dhcp).*/\1/p' "$(guest_console echo-dhcp)")
-	ping -c 3 -W 5 "$addr" >/out/echo-dhcp-ping.txt 2>&1
+	ping -c 3 -W 5 "$addr" >$OUT/echo-dhcp-ping.txt 2>&1
 	xl shutdown echo-dhcp
 fi
 guest_wait echo-dhcp 60
@@ -81,10 +81,10 @@ guest_run echo-badip echo-badip.cfg 60
 guest_run echo-badmask echo-badmask.cfg 60
 
 # A malformed mac in xenstore, written while the guest is paused, before it runs.
-if xl create -p echo-badmac.cfg >/out/echo-badmac.create.log 2>&1; then
+if xl create -p echo-badmac.cfg >$OUT/echo-badmac.create.log 2>&1; then
 	xenstore-write /local/domain/$(xl domid echo-badmac)/device/vif/0/mac 00:16:3e:zz:1f:03
-	: >/out/echo-badmac.result
-	echo "create_s=$(uptime_s)" >>/out/echo-badmac.result
+	: >$OUT/echo-badmac.result
+	echo "create_s=$(uptime_s)" >>$OUT/echo-badmac.result
 	xl unpause echo-badmac
 	guest_wait echo-badmac 60
 fi
@@ -93,15 +93,15 @@ xl destroy echo-badmac
 # httpd: fetched from dom0 (busybox wget, and nettest for keep-alive), and from the
 # machine running the test host, through QEMU's port forward and a relay in dom0.
 if guest_start httpd httpd.cfg && guest_wait_line httpd '^httpd: serving' 120; then
-	wget -q -O /out/httpd-index.html http://10.0.0.4/ 2>/out/httpd-wget.err
-	wget -q -O /out/httpd-stats.json http://10.0.0.4/stats 2>>/out/httpd-wget.err
-	wget -q -O /dev/null http://10.0.0.4/nope 2>/out/httpd-404.txt
-	./nettest http 10.0.0.4 80 /stats 5 >/out/httpd-keepalive.txt 2>&1
+	wget -q -O $OUT/httpd-index.html http://10.0.0.4/ 2>$OUT/httpd-wget.err
+	wget -q -O $OUT/httpd-stats.json http://10.0.0.4/stats 2>>$OUT/httpd-wget.err
+	wget -q -O /dev/null http://10.0.0.4/nope 2>$OUT/httpd-404.txt
+	./nettest http 10.0.0.4 80 /stats 5 >$OUT/httpd-keepalive.txt 2>&1
 	./nettest relay 8080 10.0.0.4 80 &
 	relay=$!
 	guest_wait_line httpd 'client=host' 300
 	kill $relay
-	timed /out/httpd-detach.txt xl network-detach httpd 0
+	timed $OUT/httpd-detach.txt xl network-detach httpd 0
 	xl shutdown httpd
 fi
 guest_wait httpd 60
@@ -109,7 +109,7 @@ xl destroy httpd
 
 # iperf: 5 s of TCP from dom0's iperf 2 into lwiperf.
 if guest_start iperf iperf.cfg && guest_wait_line iperf '^iperf: listening' 120; then
-	iperf -c 10.0.0.5 -t 5 -f m >/out/iperf.txt 2>&1
+	iperf -c 10.0.0.5 -t 5 -f m >$OUT/iperf.txt 2>&1
 	guest_wait_line iperf '^iperf: done' 30
 	xl shutdown iperf
 fi

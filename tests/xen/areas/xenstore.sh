@@ -26,12 +26,12 @@ if guest_wait_line xstest '^xstest: in a transaction, data/txn = 0$' 60; then
 	xenstore-write $home/data/txn-poke written
 fi
 if guest_wait_line xstest '^xstest: watching data/test' 60; then
-	xenstore-read $home/data/txn >/out/xstest-txn.txt 2>&1
+	xenstore-read $home/data/txn >$OUT/xstest-txn.txt 2>&1
 	xenstore-write $home/data/test hello-from-dom0
 	guest_wait_line xstest 'changed to hello-from-dom0' 30
 	xenstore-write $home/data/test done
 	guest_wait_line xstest '^xstest: waiting for a shutdown request' 30
-	xenstore-ls -p $home/control > /out/xstest-control.txt
+	xenstore-ls -p $home/control > $OUT/xstest-control.txt
 	xl shutdown xstest
 fi
 guest_wait xstest 60
@@ -58,6 +58,7 @@ if guest_start xstest-stall xstest-stall.cfg &&
 	kill -CONT $(cat /run/xenstored.pid)
 fi
 guest_wait xstest-stall 60
+xl destroy xstest-stall # the other boot mode runs a guest of this name next
 JOB
 }
 
