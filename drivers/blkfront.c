@@ -64,6 +64,9 @@ struct blkfront {
 	struct frontend fe; /* first: the lifecycle's hooks get &dev->fe */
 	struct blkfront_info info;
 	uint64_t sectors512; /* the size in 512-byte units, as requests count */
+	/* Writes refused here (-EROFS), before the backend sees them: info.read_only when
+	 * connected, then whatever blkfront_set_read_only says. The backend checks too. */
+	bool refuse_writes;
 
 	blkif_front_ring_t ring;
 	void *ring_mem;
@@ -316,7 +319,7 @@ static int check_request(struct blkfront *dev, const struct blk_request *req)
 		return info->flush || info->barrier ? 0 : -EOPNOTSUPP;
 	if (req->op != BLK_READ && req->op != BLK_WRITE)
 		return -EINVAL;
-	if (req->op == BLK_WRITE && info->read_only)
+	if (req->op == BLK_WRITE && dev->refuse_writes)
 		return -EROFS;
 	if (!req->buf || req->len == 0 || req->len > BLK_MAX_REQUEST ||
 	    req->len % info->sector_size || req->sector % per_sector)
@@ -559,6 +562,7 @@ static int read_disk_info(struct frontend *fe)
 			info->read_only = true;
 		free(mode);
 	}
+	dev->refuse_writes = info->read_only;
 	info->ring_pages = 1u << dev->ring_order;
 	info->max_in_flight = dev->nslots;
 	strlcpy(info->name, fe->name, sizeof(info->name));
@@ -718,4 +722,9 @@ void blkfront_close(struct blkfront *dev)
 const struct blkfront_info *blkfront_info(const struct blkfront *dev)
 {
 	return &dev->info;
+}
+
+void blkfront_set_read_only(struct blkfront *dev, bool ro)
+{
+	dev->refuse_writes = ro;
 }

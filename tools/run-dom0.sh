@@ -28,7 +28,8 @@ stop_domain() {
 }
 trap stop_domain EXIT
 for sig in HUP:129 INT:130 TERM:143; do
-	trap "stop_domain; echo; echo 'run: $name: stopped by SIG${sig%:*}; the domain is destroyed (exit ${sig#*:})'; exit ${sig#*:}" "${sig%:*}"
+	# After SIGHUP the terminal may be gone (writes fail): the exit status still says it.
+	trap "stop_domain; { echo; echo 'run: $name: stopped by SIG${sig%:*}; the domain is destroyed (exit ${sig#*:})'; } 2>/dev/null || true; exit ${sig#*:}" "${sig%:*}"
 done
 
 echo "run: xl create $cfg (Ctrl-C stops it)"

@@ -13,9 +13,11 @@
  * another seed, is told apart from the right one.
  *
  * Disk 0 is checked. Every other disk is expected to be read-only: a write to it
- * must be refused, and its first sector is printed. The command line (extra=) may
- * give seed=N, and "wait": stay up after the checks until the toolstack asks the
- * domain to stop (`xl shutdown`), which disconnects the disks on the way out.
+ * must be refused by the driver and, with the driver's check lifted
+ * (blkfront_set_read_only), by the backend; its first sector is printed. The command
+ * line (extra=) may give seed=N, and "wait": stay up after the checks until the
+ * toolstack asks the domain to stop (`xl shutdown`), which disconnects the disks on
+ * the way out.
  *
  * With "bench" on the command line it only measures: the write pass sends zeros and
  * the read pass checks nothing, so the figures are the driver's and the backend's,
@@ -220,25 +222,46 @@ static int check_disk(struct blkfront *disk)
 	return failures + (pass.bad_sectors != 0);
 }
 
+/*
+ * A read-only disk: our own check refuses a write (EROFS); with that check lifted the
+ * write goes to the backend, which must refuse it too (EIO); its first sector is then
+ * read back. The write would put RO_WRITE over that sector: dom0 checks the image.
+ */
+#define RO_WRITE "blkcheck wrote this"
+
+static const char *outcome(int rc)
+{
+	return rc ? strerror_name(rc) : "ACCEPTED";
+}
+
 static int check_read_only(struct blkfront *disk)
 {
 	const struct blkfront_info *i = blkfront_info(disk);
 	static uint8_t sector[SECTOR];
-	int rc;
+	int rc, failures = 0;
 
+	memset(sector, 0, sizeof(sector));
+	memcpy(sector, RO_WRITE, sizeof(RO_WRITE));
 	rc = blkfront_write(disk, 0, sector, SECTOR);
 	printf("blkcheck: write to %s: %s\n", i->name,
-	       rc == -EROFS ? "refused, the disk is read-only (EROFS)" : "ACCEPTED");
-	if (rc != -EROFS)
-		return 1;
+	       rc == -EROFS ? "refused, the disk is read-only (EROFS)" : outcome(rc));
+	failures += rc != -EROFS;
+
+	blkfront_set_read_only(disk, false);
+	rc = blkfront_write(disk, 0, sector, SECTOR);
+	blkfront_set_read_only(disk, true);
+	printf("blkcheck: write to %s past our own check: %s\n", i->name,
+	       rc == -EIO ? "refused by the backend (EIO)" : outcome(rc));
+	failures += rc != -EIO;
+
 	rc = blkfront_read(disk, 0, sector, SECTOR);
 	if (rc) {
 		printf("blkcheck: read of %s failed: %d\n", i->name, rc);
-		return 1;
+		return failures + 1;
 	}
 	sector[31] = 0;
 	printf("blkcheck: %s sector 0 says \"%s\"\n", i->name, (char *)sector);
-	return 0;
+	return failures;
 }
 
 static void parse_cmdline(void)

@@ -18,7 +18,8 @@ struct blkfront_info {
 	uint64_t sectors;	  /* the size, in units of sector_size (not 512 bytes) */
 	unsigned int sector_size; /* bytes; requests are multiples of it */
 	unsigned int physical_sector_size;
-	bool read_only, removable, cdrom;
+	bool read_only; /* the backend's "info" (VDISK_READONLY) or "mode" says so */
+	bool removable, cdrom;
 	bool flush;		    /* feature-flush-cache */
 	bool barrier;		    /* feature-barrier */
 	unsigned int ring_pages;    /* pages in the shared ring (multi-page if offered) */
@@ -51,9 +52,19 @@ int blkfront_count(void);
 int blkfront_open(unsigned int index, struct blkfront **dev);
 const struct blkfront_info *blkfront_info(const struct blkfront *dev);
 
+/*
+ * The frontend's own check only; the backend still refuses. A disk the backend calls
+ * read-only (info->read_only) has its writes refused here, -EROFS, before they reach the
+ * ring. ro = false lets them through to the backend, which decides: Linux's blkback
+ * answers a write to a read-only disk with an error, so it completes with -EIO. ro =
+ * true refuses writes here again (on any disk). info->read_only stays the backend's
+ * word. Like Linux's BLKROSET ioctl. A disk opened again starts from info->read_only.
+ */
+void blkfront_set_read_only(struct blkfront *dev, bool ro);
+
 /* Queue a request (may wait for a free slot). 0, or an error and done is not called:
- * -EROFS write to a read-only disk, -EINVAL bad size/alignment, -ERANGE past the end,
- * -EIO the device is broken or closed, -ENOMEM. */
+ * -EROFS write to a read-only disk (see blkfront_set_read_only), -EINVAL bad size or
+ * alignment, -ERANGE past the end, -EIO the device is broken or closed, -ENOMEM. */
 int blkfront_submit(struct blkfront *dev, struct blk_request *req);
 
 int blkfront_read(struct blkfront *dev, uint64_t sector, void *buf, size_t len);

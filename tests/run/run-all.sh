@@ -2,8 +2,9 @@
 # make run, as a user meets it: each check boots the emulated test host through
 # `make run` (or tools/run, where the exact exit status matters; make turns any failure
 # into 2) and judges what the user would see: lines as they come, the last line and the
-# exit status, Ctrl-C and SIGTERM stopping QEMU, bad values refused before anything
-# boots. One PASS or FAIL line per test; exits non-zero if any failed.
+# exit status, Ctrl-C, SIGTERM, SIGHUP and a closed terminal stopping QEMU, bad values
+# refused before anything boots. One PASS or FAIL line per test; exits non-zero if any
+# failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -137,25 +138,71 @@ ctrl_c_test() {
 }
 ctrl_c_test
 
-# ---- SIGTERM to tools/run alone (a service manager, kill PID) ------------------------
-term_test() {
-	local log=$work/term rc
+# ---- SIGTERM or SIGHUP to tools/run alone (a service manager, kill PID) ---------------
+# Only tools/run gets the signal: its trap must pass it on, or QEMU runs on.
+signal_test() { # SIGNAL STATUS
+	local log=$work/sig$1 test=make_run_sig${1,,}_stops_the_appliance_and_qemu rc left
 	setsid "$top/tools/run" --net 80 "$top/build/httpd/httpd" >"$log" 2>&1 &
 	local pid=$!
 	wait_for_line "$log" '^httpd: serving'
-	kill -TERM $pid
-	end_within_30_s $pid
+	kill "-$1" "$pid"
+	end_within_30_s "$pid"
 	rc=$status
-	local left
 	left=$(qemu_left)
-	if [ "$rc" = 143 ] && [ -z "$left" ] && grep -q '^run: httpd: stopped by SIGTERM' "$log"; then
-		pass make_run_sigterm_stops_the_appliance_and_qemu
+	if [ "$rc" = "$2" ] && [ -z "$left" ] && grep -q "^run: httpd: stopped by SIG$1" "$log"; then
+		pass "$test"
 	else
-		fail make_run_sigterm_stops_the_appliance_and_qemu "exit $rc; QEMU left: ${left:-none}; last: $(tail -n 1 "$log")"
+		fail "$test" "exit $rc; QEMU left: ${left:-none}; last: $(tail -n 1 "$log")"
 	fi
 	[ -z "$left" ] || kill -9 $left
 }
-term_test
+signal_test TERM 143
+signal_test HUP 129
+
+# ---- SIGHUP: the terminal closes under the shell that runs make run -------------------
+# An interactive bash in a pty (script) runs tools/run as a job, as a user's terminal
+# does. Killing script closes the pty's master side: the kernel hangs the terminal up,
+# bash gets SIGHUP and passes it on to its jobs, and writes to the terminal fail from
+# then on. A perl wrapper in the job records tools/run's exit status: a shell would die
+# of the SIGHUP first, and perl's handler (unlike an ignored signal) is not inherited.
+hup_test() {
+	local fifo=$work/hup-in log=$work/hup rc left port t0 took
+	rm -f "$fifo" "$work/hup.rc" && mkfifo "$fifo"
+	cat >"$work/status-to-file.pl" <<'PERL'
+$SIG{HUP} = sub {};
+defined(my $pid = fork) or die "fork: $!";
+$pid or exec @ARGV or die "exec: $!";
+waitpid($pid, 0);
+open(my $f, '>', $ENV{RCFILE}) or die "$ENV{RCFILE}: $!";
+print $f (($? & 127) ? 128 + ($? & 127) : $? >> 8), "\n";
+PERL
+	script -qfec "bash --norc --noprofile -i" /dev/null <"$fifo" >"$log" 2>&1 &
+	local pid=$!
+	exec 7>"$fifo"
+	echo "RCFILE=$work/hup.rc perl $work/status-to-file.pl $top/tools/run --net 80 $top/build/httpd/httpd" >&7
+	wait_for_line "$log" '^httpd: serving'
+	t0=$EPOCHREALTIME
+	kill -KILL $pid # the terminal closes
+	wait $pid 2>/dev/null
+	exec 7>&-
+	while :; do
+		left=$(qemu_left)
+		port=$(ss -Hltn 'sport = :8080' 2>/dev/null)
+		[ -n "$left" ] || [ -n "$port" ] || [ ! -s "$work/hup.rc" ] || break
+		awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 30) }' || break
+		sleep 0.2
+	done
+	took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	rc=$(cat "$work/hup.rc" 2>/dev/null)
+	if grep -q '^httpd: serving' "$log" && [ "$rc" = 129 ] && [ -z "$left" ] && [ -z "$port" ]; then
+		pass "make_run_closed_terminal_stops_the_appliance_and_qemu (all stopped $took s after it closed)"
+	else
+		fail make_run_closed_terminal_stops_the_appliance_and_qemu \
+			"exit ${rc:-not seen in 30 s}; QEMU left: ${left:-none}; port 8080: ${port:-free}; served before: $(grep -c '^httpd: serving' "$log")"
+	fi
+	[ -z "$left" ] || kill -9 $left
+}
+hup_test
 
 # ---- refused before anything boots ----------------------------------------------------
 refused() { # TEST EXPECTED-MESSAGE-REGEX ARGS...: tools/run fails fast with that message

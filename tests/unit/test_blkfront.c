@@ -831,10 +831,46 @@ static int check(enum blk_op op, uint64_t sector, size_t len)
 
 static void write_to_read_only_disk_is_refused(void **state)
 {
-	dev->info.read_only = true;
+	blkfront_set_read_only(dev, true); /* a writable disk, read-only by our own choice */
 	assert_int_equal(check(BLK_WRITE, 0, SECTOR), -EROFS);
 	assert_int_equal(check(BLK_READ, 0, SECTOR), 0);
 	assert_int_equal(notifies, 0);
+	assert_false(dev->info.read_only); /* still the backend's word */
+}
+
+/* A disk the backend calls read-only: its writes are refused here until the caller lifts
+ * our check; then they reach the backend, whose refusal (blkback's answer to a write on
+ * a read-only vbd) comes back as -EIO and leaves the disk working. */
+static void read_only_disk_writes_reach_the_backend_once_allowed(void **state)
+{
+	char *buf = new_buffer(SECTOR, 0x5a);
+	struct blk_request *w = new_request(BLK_WRITE, 0, buf, SECTOR);
+	struct blkif_request r;
+
+	set_backend("mode", "r");
+	dev = open0();
+	assert_non_null(dev);
+	attach_backend();
+	assert_true(dev->info.read_only);
+	assert_int_equal(check(BLK_WRITE, 0, SECTOR), -EROFS);
+	assert_int_equal(notifies, 0);
+
+	blkfront_set_read_only(dev, false);
+	assert_int_equal(blkfront_submit(dev, w), 0);
+	r = take_request();
+	assert_int_equal(r.operation, BLKIF_OP_WRITE);
+	assert_int_equal(r.sector_number, 0);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_ERROR);
+	run_disk_thread();
+	assert_int_equal(done_of(w)->calls, 1);
+	assert_int_equal(done_of(w)->status, -EIO);
+	assert_false(dev->fe.broken);
+	assert_true(dev->info.read_only);
+	assert_int_equal(active_grants(), 1); /* the ring's */
+
+	blkfront_set_read_only(dev, true);
+	assert_int_equal(check(BLK_WRITE, 0, SECTOR), -EROFS);
+	assert_int_equal(check(BLK_READ, 0, SECTOR), 0);
 }
 
 static void lengths_must_be_whole_sectors(void **state)
@@ -1302,6 +1338,7 @@ int main(void)
 		T(grant_still_mapped_at_completion_breaks_the_disk),
 		T(broken_disk_refuses_requests_and_ignores_the_backend),
 		T(write_to_read_only_disk_is_refused),
+		T0(read_only_disk_writes_reach_the_backend_once_allowed),
 		T(lengths_must_be_whole_sectors),
 		T(requests_past_the_end_are_refused),
 		T(requests_over_eleven_pages_are_refused),

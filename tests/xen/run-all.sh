@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tests that boot Skiff appliances under Xen, one area per file in tests/xen/areas/
-# (boot, crash, blk, net, xenstore). All the guests of the areas asked for run in one
+# (boot, crash, blk, net, dom0run, xenstore). All the guests of the areas asked for run in one
 # boot of the emulated test host (tools/testhost), one after the other; then each
 # area's checks judge what dom0 saw. One PASS/FAIL line per test, then "N passed, N failed".
 #
@@ -21,7 +21,7 @@ results=$work/results
 . "$top/tests/xen/lib.sh"
 
 # xenstore last: its last guest freezes dom0's xenstored.
-all_areas="boot crash blk net xenstore"
+all_areas="boot crash blk net dom0run xenstore"
 areas=${*:-$all_areas}
 for area in $areas; do
 	[ -f "$top/tests/xen/areas/$area.sh" ] ||

@@ -22,6 +22,9 @@ cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 done
+# For scripts that start with #!/usr/bin/env bash (tools/run, run in dom0 by a Xen test).
+mkdir -p "$root/usr/bin"
+ln -sf /bin/busybox "$root/usr/bin/env"
 
 xenbin=/usr/lib/xen-4.17/bin
 progs=(

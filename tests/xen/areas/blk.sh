@@ -7,7 +7,8 @@
 blk_apps="blkcheck blkedge"
 
 blk_setup() {
-# blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one.
+# blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one it
+# tries to write to.
 blk_seed=7
 {
 	"$top/tools/xlcfg.sh" blkcheck blkcheck 64 preserve "seed=$blk_seed wait"
@@ -24,6 +25,7 @@ blk_job() {
 dd if=/dev/zero of=/tmp/blk-rw.img bs=1M count=32 2>/dev/null
 dd if=/dev/zero of=/tmp/blk-ro.img bs=1M count=1 2>/dev/null
 printf 'SKIFF read-only disk' | dd of=/tmp/blk-ro.img conv=notrunc 2>/dev/null
+cp /tmp/blk-ro.img /tmp/blk-ro.orig # the guest writes to it past its own check: blkback refuses
 guest_start blkcheck blkcheck.cfg && blk_home=/local/domain/$(xl domid blkcheck) &&
 if guest_wait_line blkcheck '^blkcheck: waiting for a shutdown request' 600; then
 	xenstore-read $blk_home/device/vbd/51712/state >$OUT/blkcheck-state-before.txt
@@ -37,6 +39,12 @@ for vbd in 51712 51728; do
 done >$OUT/blkcheck-state-after.txt
 xl destroy blkcheck
 cp /tmp/blk-rw.img $OUT/blkcheck-disk.img
+{
+	cmp /tmp/blk-ro.orig /tmp/blk-ro.img 2>&1
+	echo "cmp=$?"
+	echo "sector 0: $(head -c 24 /tmp/blk-ro.img | tr '\000' '.')"
+} >$OUT/blkcheck-ro-cmp.txt
+rm -f /tmp/blk-ro.orig
 
 # blkedge: a disk of 4 KiB sectors (util-linux losetup, not busybox's: blkback reports sector-size
 # 4096, sectors in 512-byte units), a garbage max-ring-page-order written while the
@@ -106,6 +114,17 @@ expect_lines blkcheck_writes_flushes_reads_and_verifies blkcheck \
 expect_lines blkfront_read_only_disk_refuses_writes blkcheck \
 	'^blkcheck: write to xvdb: refused, the disk is read-only \(EROFS\)$' \
 	'^blkcheck: xvdb sector 0 says "SKIFF read-only disk"$'
+# With blkfront's own check lifted (blkfront_set_read_only), the write reaches blkback,
+# which answers BLKIF_RSP_ERROR; the image in dom0 is byte for byte what it was.
+expect_lines blkback_refuses_a_write_to_a_read_only_disk blkcheck \
+	'^blkcheck: write to xvdb past our own check: refused by the backend \(EIO\)$' \
+	'^blkcheck: xvdb sector 0 says "SKIFF read-only disk"$'
+# Unchanged means something only if the guest did try to write.
+if grep -q '^blkcheck: write to xvdb past our own check: ' "$results/blkcheck.console" 2>/dev/null; then
+	expect_file "blkcheck_read_only_disk_image_unchanged_in_dom0's_copy" blkcheck-ro-cmp.txt '^cmp=0$'
+else
+	fail "blkcheck_read_only_disk_image_unchanged_in_dom0's_copy" "the guest never wrote to xvdb past its own check"
+fi
 expect_lines blkfront_follows_xl_block_detach blkcheck \
 	'^blkfront xvdb: the backend is going away \(Closing\): detaching$' \
 	'^blkfront xvdb: disconnected$'
