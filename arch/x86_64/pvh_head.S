@@ -105,12 +105,16 @@ pvh_start_high:
 	call	arch_pvh_start
 	ud2				/* arch_pvh_start does not return */
 
-/* Null, 64-bit code, data; accessed bits preset so the CPU never writes them. */
+/*
+ * Null, 64-bit code, data. The CPU sets their accessed bits when it loads them (the
+ * boot tables map this page writable). Kept in this section so that the 1:1 part of
+ * the boot tables holds it however large the image.
+ */
 	.balign 8
 pvh_boot_gdt:
 	.quad	0
-	.quad	0x00af9b000000ffff
-	.quad	0x00cf93000000ffff
+	.quad	0x00af9a000000ffff
+	.quad	0x00cf92000000ffff
 pvh_boot_gdt_end:
 pvh_boot_gdt_ptr:
 	.word	pvh_boot_gdt_end - pvh_boot_gdt - 1

@@ -106,7 +106,7 @@ static void memory_map_from_xen(struct pvh_memory *m)
 }
 
 /* x87 and SSE usable: CR0.MP and NE on, EM off; CR4.OSFXSR and OSXMMEXCPT on. */
-static void fpu_init(void)
+static __attribute__((noinline)) void fpu_init(void)
 {
 	unsigned long cr0, cr4;
 
