@@ -77,3 +77,7 @@ fault_stack_guard:
 	.skip 2 * 4096
 	.globl fault_stack_top
 fault_stack_top:
+/* PVH: double faults get one more (IST2): a fault while a fault is delivered. */
+	.skip 2 * 4096
+	.globl double_fault_stack_top
+double_fault_stack_top:

@@ -53,6 +53,18 @@ pvh_trap_common:
 	addq	$16, %rsp	/* vector and error code */
 	iretq
 
+/* The local APIC's spurious vector: no EOI, nothing to do. */
+	.globl pvh_spurious_entry
+pvh_spurious_entry:
+	iretq
+
+/* Any other vector nothing should raise: report it (do_trap names it). */
+	.globl pvh_unexpected_entry
+pvh_unexpected_entry:
+	pushq	$0
+	pushq	$-3		/* vector: unexpected interrupt */
+	jmp	pvh_trap_common
+
 /* The event upcall (interrupts are off: the IDT entry is an interrupt gate). */
 	.globl pvh_upcall_entry
 pvh_upcall_entry:

@@ -3,10 +3,18 @@
  * evtchn_upcall_pending goes from 0 to 1, so the "interrupt flag" is the CPU's own
  * RFLAGS.IF (cli/sti); vcpu_info's upcall mask means nothing to an HVM guest.
  *
- * The vector is bound with HVMOP_set_evtchn_upcall_vector, which delivers it through
- * the local APIC: each upcall must end with an EOI, written to the x2APIC's MSR. Where
- * Xen refuses that (or the CPU has no x2APIC), the older domain-wide callback vector
- * (HVM_PARAM_CALLBACK_IRQ) is used, which needs no EOI.
+ * The vector is bound as the domain's callback vector (HVM_PARAM_CALLBACK_IRQ, type
+ * vector): Xen raises it on vCPU 0 directly, with no local APIC, so an upcall needs no
+ * end-of-interrupt. Only where Xen refuses that is the per-vCPU way used
+ * (HVMOP_set_evtchn_upcall_vector), which goes through the local APIC: each upcall then
+ * ends with an EOI written to the x2APIC's MSR, one more exit to Xen per upcall.
+ *
+ * Why the callback vector first, although the per-vCPU vector is the newer interface:
+ * Skiff runs one vCPU, where the two differ only by that EOI, an exit to Xen for every
+ * upcall. Measured in the emulated test host (Xen under QEMU's TCG), where PVH guests
+ * under network load sometimes triple-fault on a return from Xen (see the note in
+ * pvh_traps.c): the APIC way did so in 4 of 7 guests of 8 iperf runs each, the callback
+ * vector in 3 of 18. Once Skiff has several vCPUs, each will need its own vector.
  */
 #include <stdint.h>
 #include <xen/xen.h>
@@ -78,21 +86,22 @@ static bool x2apic_enable(void)
 
 void pvh_events_init(void)
 {
-	struct xen_hvm_evtchn_upcall_vector up = {.vcpu = 0, .vector = PVH_UPCALL_VECTOR};
 	struct xen_hvm_param cb = {
 		.domid = DOMID_SELF,
 		.index = HVM_PARAM_CALLBACK_IRQ,
 		.value = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | PVH_UPCALL_VECTOR,
 	};
-	long rc;
+	struct xen_hvm_evtchn_upcall_vector up = {.vcpu = 0, .vector = PVH_UPCALL_VECTOR};
+	long rc = HYPERVISOR_hvm_op(HVMOP_set_param, &cb);
 
-	if (x2apic_enable() && !HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &up)) {
-		eoi_needed = true;
-		printk("PVH: events on vector %#x through the local APIC\n", PVH_UPCALL_VECTOR);
-		return;
-	}
-	rc = HYPERVISOR_hvm_op(HVMOP_set_param, &cb);
+	if (!rc)
+		return; /* the usual way: said nothing, so the boot line comes first */
+	if (!x2apic_enable())
+		panic("PVH: Xen refused the callback vector (%ld) and there is no x2APIC", rc);
+	rc = HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &up);
 	if (rc)
 		panic("PVH: Xen refused both ways of delivering events (%ld)", rc);
-	printk("PVH: events on callback vector %#x\n", PVH_UPCALL_VECTOR);
+	eoi_needed = true;
+	printk("PVH: callback vector refused: events on vector %#x through the local APIC\n",
+	       PVH_UPCALL_VECTOR);
 }

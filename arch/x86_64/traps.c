@@ -109,6 +109,8 @@ void do_trap(struct cpu_regs *regs)
 
 	if (regs->vector == (uint64_t)-2)
 		name = "failsafe callback (Xen could not restore segment registers)";
+	else if (regs->vector == (uint64_t)-3)
+		name = "unexpected interrupt (a vector nothing was bound to)";
 	else if (regs->vector < sizeof(trap_names) / sizeof(trap_names[0]))
 		name = trap_names[regs->vector];
 	else

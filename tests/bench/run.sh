@@ -46,6 +46,7 @@ disk() { echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/$1.img' ]"; 
 # Per mode: Skiff's disk guests, Skiff's and Linux's network guests (addresses .12/.13
 # for PV, .14/.15 for PVH).
 n=11
+export EMULATED=1
 for mode in pv pvh; do
 	export MODE=$mode
 	for run in 1 2 3; do
@@ -53,16 +54,14 @@ for mode in pv pvh; do
 	done
 	skiff_ip=10.0.0.$((n + 1)) linux_ip=10.0.0.$((n + 2))
 	cfg skiff-$mode-net iperf 64 "ip=$skiff_ip netmask=255.255.255.0" $((n + 1)) >"$job/skiff-$mode-net.cfg"
-	# Linux as a PVH guest under TCG needs tsc_mode="native": it reads the TSC with
-	# rdtscp, which QEMU's SVM cannot decode once Xen traps it (Skiff does not use it).
-	tsc=
-	[ $mode = pv ] || tsc='tsc_mode = "native"'
+	# (EMULATED=1: PVH guests get tsc_mode="native", which Linux needs here too: it
+	# reads the TSC with rdtscp, which QEMU's SVM cannot decode once Xen traps it.)
 	cfg linux-$mode vmlinux 256 "console=hvc0 quiet ip=$linux_ip" $((n + 2)) "$(disk linux)" \
-		'ramdisk = "linux.cpio.gz"' "$tsc" >"$job/linux-$mode.cfg"
+		'ramdisk = "linux.cpio.gz"' >"$job/linux-$mode.cfg"
 	echo "bench_net $mode $skiff_ip $linux_ip" >>"$job/modes.txt"
 	n=$((n + 3))
 done
-unset MODE
+unset MODE EMULATED
 
 cat >"$job/job.sh" <<'JOB'
 # Runs in dom0 with tools/testhost/guest.sh sourced. One guest at a time.

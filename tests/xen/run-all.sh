@@ -55,6 +55,7 @@ for area in $areas; do
 	done
 done
 
+export EMULATED=1 # tools/xlcfg.sh: the configs are for the emulated test host
 # in_mode MODE: $job, $results and test names are MODE's (the apps are shared).
 all_job=$job all_results=$results
 in_mode() {

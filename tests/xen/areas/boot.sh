@@ -61,7 +61,13 @@ boot_check() {
 expect_lines app_built_outside_the_tree_boots oot-hello "^Skiff: $mode boot" \
 	'^oot-hello: built outside the Skiff tree$' '^Skiff: exit\(0\), powering off$'
 expect_end app_built_outside_the_tree_powers_off oot-hello poweroff
-# hello: greeting with the Xen version, memory and vCPUs, a timed sleep, ping-pong.
+# hello: greeting with the Xen version, memory and vCPUs, a timed sleep, ping-pong. The
+# first line names the boot mode.
+if [ "$(head -n 1 "$results/hello.console" 2>/dev/null)" = "$(grep -m 1 "^Skiff: $mode boot, " "$results/hello.console" 2>/dev/null)" ]; then
+	pass first_console_line_names_the_boot_mode
+else
+	fail first_console_line_names_the_boot_mode "first line: '$(head -n 1 "$results/hello.console" 2>/dev/null)'"
+fi
 expect_lines hello_prints_xen_version_memory_vcpus hello \
 	"^Skiff: $mode boot, 32768 KiB RAM" \
 	'^Hello from Skiff on Xen 4\.17' \
