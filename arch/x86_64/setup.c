@@ -63,9 +63,9 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 	unsigned long *sp = (unsigned long *)((unsigned long)stack_top & ~15UL);
 
 	/*
-	 * What arch_switch_to pops: r15 r14 r13 r12 rbx rbp, then its return address.
-	 * Its `ret` leaves %rsp at stack_top (16-byte aligned), so the entry function
-	 * starts with %rsp = 8 mod 16, as the ABI requires after a call.
+	 * What arch_switch_to pops: the FPU control words, r15 r14 r13 r12 rbx rbp, then
+	 * its return address. Its `ret` leaves %rsp at stack_top (16-byte aligned), so
+	 * the entry function starts with %rsp = 8 mod 16, as the ABI requires after a call.
 	 */
 	*--sp = (unsigned long)arch_thread_start;
 	*--sp = 0;		      /* rbp */
@@ -74,5 +74,8 @@ void arch_context_init(struct arch_context *ctx, void *stack_top, void (*entry)(
 	*--sp = (unsigned long)arg;   /* r13 */
 	*--sp = 0;		      /* r14 */
 	*--sp = 0;		      /* r15 */
+	/* A new thread starts with the state the ABI gives a program: MXCSR 0x1f80 and x87
+	 * control word 0x037f (round to nearest, every exception masked; x87 extended). */
+	*--sp = 0x1f80 | (0x037fUL << 32);
 	ctx->rsp = (unsigned long)sp;
 }

@@ -4,13 +4,14 @@
 # runs, boots the test host once for every area asked for, then runs boot_check.
 # shellcheck shell=bash
 
-boot_apps="hello shadow"
+boot_apps="hello shadow fpstate"
 
 boot_small_mib() { if [ "$mode" = pvh ]; then echo 2; else echo 1; fi; }
 
 boot_setup() {
 { "$top/tools/xlcfg.sh" hello hello 32 preserve; echo 'cpus = "1"'; } >"$job/hello.cfg"
 "$top/tools/xlcfg.sh" shadow shadow 32 preserve >"$job/shadow.cfg"
+"$top/tools/xlcfg.sh" fpstate fpstate 32 preserve >"$job/fpstate.cfg"
 # An appliance in its own folder outside this tree, built the way README says.
 oot_dir=/tmp/skiff-oot-test # fixed: the tree keeps its objects under its path in build/
 # Built once, for both boot modes.
@@ -53,6 +54,7 @@ guest_run hello hello.cfg 120
 xl vcpu-pin Domain-0 all all
 guest_run hello-small hello-small.cfg 120
 guest_run shadow shadow.cfg 60
+guest_run fpstate fpstate.cfg 60
 guest_run oot-hello oot-hello.cfg 60
 JOB
 }
@@ -117,6 +119,12 @@ if [ "$mode" = pv ]; then
 		'^ping-pong done after 10 hits$' '^Skiff: exit\(0\), powering off$'
 	expect_end hello_in_the_pv_shim_powers_off hello-shim poweroff
 fi
+
+# fpstate: two threads with different rounding modes (MXCSR) and x87 precision, taking
+# turns: each keeps its own across every switch, and its quotients show it.
+expect_lines each_thread_keeps_its_floating_point_modes fpstate \
+	'^fpstate: upward: 5 rounds, 0 wrong$' '^fpstate: nearest: 5 rounds, 0 wrong$' '^fpstate: ok$'
+expect_end fpstate_powers_off fpstate poweroff
 
 # shadow defines printk, gnttab_grant_page (Skiff's internal names), thread_create and
 # xs_read (public ones) itself: it links, its own functions run, the library keeps its own
