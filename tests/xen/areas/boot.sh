@@ -90,12 +90,15 @@ expect_lines thread_join_refuses_itself_and_a_detached_thread hello \
 	'^hello: thread_join of itself: EDEADLK$' '^hello: thread_join of a detached thread: EINVAL$'
 
 # The 1 s sleep, as the guest measured it on Xen's clock: never short, and woken within
-# 10 ms (measured: 1.0004-1.0006 s).
+# 10 ms as PV (measured: 1.0004-1.0009 s), 20 ms as PVH. A PVH guest in the emulated host
+# wakes 3-6 ms later than a PV one (1.0028-1.0063 s in five runs, once 1.0102 on a busy
+# host): its timer ends a hlt, and each entry into an HVM guest is nested emulation.
 slept=$(sed -n 's/^slept 1 s: measured \([0-9.]*\) s.*/\1/p' "$results/hello.console" 2>/dev/null)
-if [ -n "$slept" ] && awk -v s="$slept" 'BEGIN { exit !(s >= 1.0 && s <= 1.010) }'; then
-	pass "hello_sleep_1s_takes_1.000_to_1.010s_of_xen_time ($slept s)"
+slack=$([ "$mode" = pvh ] && echo 020 || echo 010)
+if [ -n "$slept" ] && awk -v s="$slept" -v m="1.$slack" 'BEGIN { exit !(s >= 1.0 && s <= m) }'; then
+	pass "hello_sleep_1s_takes_1.000_to_1.${slack}s_of_xen_time ($slept s)"
 else
-	fail hello_sleep_1s_takes_1.000_to_1.010s_of_xen_time "measured '${slept:-nothing}'"
+	fail "hello_sleep_1s_takes_1.000_to_1.${slack}s_of_xen_time" "measured '${slept:-nothing}'"
 fi
 # The same sleep seen from dom0: between the console lines just before and after it, as
 # dom0 stamped them when they appeared (tools/testhost/stamp.c, every 10 ms; hello
