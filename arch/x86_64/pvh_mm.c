@@ -20,7 +20,9 @@
 #include "libc/printk.h"
 #include "pvh.h"
 
-#define TABLE_PROT  (PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY)
+/* Present and writable, accessed and dirty already (no A/D writes by the CPU): a table's
+ * entries, and with nx a data page's. */
+#define PROT_RW	    (PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY)
 #define BOOT_MAPPED ((4ULL << 30) - PVH_VIRT_BASE) /* what the boot tables reach */
 
 typedef uint64_t pgentry_t;
@@ -72,7 +74,7 @@ static pgentry_t *pte_of(unsigned long va, bool create)
 		if (!(*e & PTE_P)) {
 			if (!create)
 				return NULL;
-			*e = pa_of(new_table()) | TABLE_PROT;
+			*e = pa_of(new_table()) | PROT_RW;
 		}
 		t = table_at(*e);
 	}
@@ -126,7 +128,7 @@ int pvh_page_unguard(void *va)
 
 	if (!pte)
 		return -1;
-	*pte = pa_of(va) | PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY | nx;
+	*pte = pa_of(va) | PROT_RW | nx;
 	invlpg(va);
 	return 0;
 }
@@ -148,7 +150,7 @@ void *pvh_grant_frame(unsigned int index)
 		printk("gnttab: Xen would not place grant frame %u\n", index);
 		return NULL;
 	}
-	map_page((uint64_t)gfn << PAGE_SHIFT, PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY | nx);
+	map_page((uint64_t)gfn << PAGE_SHIFT, PROT_RW | nx);
 	return arch_pfn_to_virt(gfn);
 }
 
@@ -171,7 +173,7 @@ static void place_shared_info(void)
 		pte_of((unsigned long)arch_pfn_to_virt(hole_pfn + i), true);
 	if (place_frame(XENMAPSPACE_shared_info, 0, hole_pfn))
 		panic("PVH: Xen would not place shared_info at %#lx", hole_pfn);
-	map_page(hole, PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY | nx);
+	map_page(hole, PROT_RW | nx);
 	boot_info.shared_info = arch_pfn_to_virt(hole_pfn);
 }
 
@@ -190,7 +192,6 @@ static void print_map(const struct pvh_memory *m)
 void pvh_mm_init(void)
 {
 	const struct pvh_memory *m = &pvh_boot.mem;
-	pgentry_t rw = PTE_P | PTE_RW | PTE_ACCESSED | PTE_DIRTY;
 	uint64_t efer = pvh_rdmsr(0xc0000080);
 
 	if (pvh_start_error)
@@ -208,13 +209,13 @@ void pvh_mm_init(void)
 
 	l4 = new_table();
 	for (unsigned int i = 0; i < m->nr_ram; i++)
-		map_range(m->ram[i].start, m->ram[i].end, rw | nx);
-	map_page(pvh_console_pfn << PAGE_SHIFT, rw | nx);
-	map_page(pvh_store_pfn << PAGE_SHIFT, rw | nx);
+		map_range(m->ram[i].start, m->ram[i].end, PROT_RW | nx);
+	map_page(pvh_console_pfn << PAGE_SHIFT, PROT_RW | nx);
+	map_page(pvh_store_pfn << PAGE_SHIFT, PROT_RW | nx);
 
 	protect(_text, _etext, PTE_P | PTE_ACCESSED);
 	protect(_rodata, _erodata, PTE_P | PTE_ACCESSED | nx);
-	protect(_data, _end, rw | nx);
+	protect(_data, _end, PROT_RW | nx);
 	place_shared_info();
 	*pte_of((unsigned long)boot_stack_guard, true) = 0;
 	*pte_of((unsigned long)fault_stack_guard, true) = 0;
@@ -232,18 +233,14 @@ void pvh_mm_init(void)
 			pt_pool.start = pa + PAGE_SIZE;
 	boot_info.free_mem = arch_pfn_to_virt(pt_pool.start >> PAGE_SHIFT);
 	boot_info.free_pages = (pt_pool.end - pt_pool.start) >> PAGE_SHIFT;
-	for (unsigned int i = 0; i < m->nr_used && boot_info.nr_reserved < BOOT_MAX_RESERVED; i++) {
-		uint64_t s = m->used[i].start & PAGE_MASK, e = m->used[i].end;
+	/* page_alloc_reserve ignores what lies outside the region: hand it every range. */
+	for (unsigned int i = 0; i < m->nr_used && i < BOOT_MAX_RESERVED; i++) {
+		uint64_t start = m->used[i].start & PAGE_MASK;
 
-		s = s < pt_pool.start ? pt_pool.start : s;
-		e = e > pt_pool.end ? pt_pool.end : e;
-		if (s < e) {
-			boot_info.reserved[boot_info.nr_reserved].start =
-				arch_pfn_to_virt(s >> PAGE_SHIFT);
-			boot_info.reserved[boot_info.nr_reserved].pages =
-				(e - s + PAGE_SIZE - 1) >> PAGE_SHIFT;
-			boot_info.nr_reserved++;
-		}
+		boot_info.reserved[i].start = arch_pfn_to_virt(start >> PAGE_SHIFT);
+		boot_info.reserved[i].pages =
+			(m->used[i].end - start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		boot_info.nr_reserved = i + 1;
 	}
 	pt_pool.start = pt_pool.end;
 }
