@@ -18,6 +18,7 @@
 # libxen-dev (/usr/include/xen) through a symlink, so no other host header leaks in.
 
 ARCH := x86_64
+.DEFAULT_GOAL := all
 BUILD := build
 XEN_INCLUDE ?= /usr/include/xen
 
@@ -65,7 +66,7 @@ $(error APP_DIR="$(APP_DIR)": make cannot build from a path with spaces)
 endif
 APP_SRCS := $(sort $(wildcard $(app_dir)/*.c))
 ifneq ($(filter-out $(NO_APP_GOALS),$(GOALS)),)
-ifeq ($(APP_SRCS),)
+ifeq ($(APP_SRCS)$(wildcard $(app_dir)/app.mk),)
 ifneq ($(APP_DIR),)
 $(error APP_DIR=$(APP_DIR) has no .c files: there is no app to build there)
 else
@@ -92,14 +93,17 @@ OBJCOPY := objcopy
 # No red zone: Xen writes exception and event frames right below the interrupted %rsp.
 # -ffile-prefix-map: the objects name this tree as ".", not by where it is checked out, so
 # two checkouts build the same image byte for byte (tests/build/test-make.sh).
-COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
-	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I include -I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
+CC_INCLUDE := $(shell $(CC) -print-file-name=include)
+# Skiff's own headers: its small C library (<stdio.h>...) and its API (<skiff/...>).
+SKIFF_INCLUDES := -isystem $(CC_INCLUDE) -I include
+CODE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -nostdinc \
+	-I arch/$(ARCH) -iquote . -I $(BUILD)/xen-include \
 	-D__XEN_INTERFACE_VERSION__=0x00040600 \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls \
-	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-builtin-printf \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	-mno-red-zone -fno-tree-loop-distribute-patterns -MMD -MP \
 	-ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=.
+COMMON_CFLAGS := $(CODE_CFLAGS) $(SKIFF_INCLUDES) -ffreestanding -fno-builtin-printf
 # A warning in the library fails its build. An app's warnings are the app's to judge: its
 # app.mk may say APP_CFLAGS += -Werror (every app in apps/ does).
 LIB_CFLAGS := $(COMMON_CFLAGS) -Werror -mgeneral-regs-only
@@ -127,6 +131,36 @@ IMAGE := $(BUILD)/$(APP)/$(APP)
 # What an app asks for in its app.mk (APP_LWIP := 1: the network, below; APP_CFLAGS += ...).
 ifneq ($(APP_MK),)
 include $(APP_MK)
+endif
+
+# Sources from elsewhere that an app.mk names: a program fetched into build/deps by
+# tools/install-deps.sh $(APP_FETCH) (apps/lua: Lua's), the files APP_EXTRA_FILES of
+# the folder APP_EXTRA_DIR, built unmodified with APP_CFLAGS and APP_EXTRA_CFLAGS.
+APP_EXTRA_OBJS := $(patsubst %.c,$(APP_OBJ_DIR)/extra/%.o,$(APP_EXTRA_FILES))
+APP_OBJS += $(APP_EXTRA_OBJS)
+ifneq ($(APP_FETCH),)
+APP_FETCH_STAMP := $(BUILD)/deps/$(APP_FETCH)/.done
+$(APP_FETCH_STAMP):
+	tools/install-deps.sh $(APP_FETCH)
+$(patsubst %,$(APP_EXTRA_DIR)/%,$(APP_EXTRA_FILES)): | $(APP_FETCH_STAMP) ;
+endif
+$(APP_OBJ_DIR)/extra/%.o: $(APP_EXTRA_DIR)/%.c Makefile $(APP_MK) $(APP_STAMP) $(XEN_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $(notdir $<))
+	$(Q)$(CC) $(APP_CFLAGS) $(APP_EXTRA_CFLAGS) -c $< -o $@
+
+# An app's rootfs/ folder becomes the xl ramdisk= module beside its image: a newc cpio
+# archive (posix/rootfs.c reads it as the file tree under /), owned by root, made the
+# same way each time (--reproducible: no inode numbers of this machine's).
+ROOTFS_DIR := $(wildcard $(app_dir)/rootfs)
+ifneq ($(ROOTFS_DIR),)
+ROOTFS := $(BUILD)/$(APP)/$(APP).cpio
+all: $(ROOTFS)
+$(ROOTFS): $(shell find $(ROOTFS_DIR)) $(APP_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CPIO    $@)
+	$(Q)(cd $(ROOTFS_DIR) && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) >$@.tmp
+	$(Q)mv $@.tmp $@
 endif
 
 .PHONY: all run test unit xen-test bench format deps clean check
@@ -201,6 +235,54 @@ $(LWIP_PORT_OBJS): LIB_CFLAGS += $(LWIP_INCLUDE)
 $(LWIP_PORT_OBJS) $(APP_OBJS): | $(LWIP_STAMP)
 endif
 
+# newlib and the POSIX layer (posix/README.md), only for apps that ask (APP_LIBC :=
+# newlib in app.mk): Debian's newlib 3.3.0 source, fetched into build/deps on first use
+# and built once (tools/build-newlib.sh) with the flags below; posix/ and its newlib
+# glue join the library. An app built on newlib sees newlib's headers, then Skiff's API
+# (<skiff/...>) after them, so that <stdio.h> is newlib's; it is compiled hosted (the
+# compiler may use what it knows of memcpy and printf) and keeps the library's ABI
+# rules (no red zone, no PIC).
+ifeq ($(APP_LIBC),newlib)
+NEWLIB_DIR := $(BUILD)/deps/newlib
+NEWLIB_INST := $(NEWLIB_DIR)/install/x86_64-elf
+NEWLIB_LIBS := $(NEWLIB_INST)/lib/libc.a $(NEWLIB_INST)/lib/libm.a
+# What newlib's headers are told of this target, for newlib and everything built on it
+# (a target of newlib's own would say it in its sys/config.h): _REENT is each thread's
+# (__getreent()); read() and write() return ssize_t, as POSIX has it; clock_gettime()
+# and CLOCK_MONOTONIC are there.
+NEWLIB_TARGET := -D__DYNAMIC_REENT__ -D_READ_WRITE_RETURN_TYPE=_ssize_t \
+	-D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L
+NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-DMALLOC_PROVIDED -DREENTRANT_SYSCALLS_PROVIDED $(NEWLIB_TARGET) \
+	-ffile-prefix-map=$(abspath $(NEWLIB_DIR))=newlib
+NEWLIB_INCLUDES := -isystem posix/newlib/include -isystem $(NEWLIB_INST)/include \
+	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET)
+# (what app.mk added to APP_CFLAGS stays)
+APP_CFLAGS := $(CODE_CFLAGS) $(NEWLIB_INCLUDES) $(filter-out $(COMMON_CFLAGS),$(APP_CFLAGS))
+POSIX_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard posix/*.c)))
+GLUE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(filter-out posix/newlib/start.c,$(wildcard posix/newlib/*.c))))
+# The start is linked beside the app (posix/newlib/start.c says why), named for it.
+NEWLIB_START := $(BUILD)/$(APP)/newlib_start.o
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
+# Run every time: the script returns at once when newlib is built with these flags.
+.PHONY: newlib-ready
+newlib-ready:
+	$(Q)tools/install-deps.sh newlib
+	$(Q)tools/build-newlib.sh $(NEWLIB_DIR) $(NEWLIB_CFLAGS)
+$(NEWLIB_LIBS): newlib-ready ;
+$(GLUE_OBJS): $(BUILD)/obj/%.o: %.c Makefile $(XEN_STAMP) | newlib-ready
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	$(Q)$(CC) $(CODE_CFLAGS) $(NEWLIB_INCLUDES) -Werror -mgeneral-regs-only -c $< -o $@
+$(NEWLIB_START): posix/newlib/start.c Makefile $(APP_STAMP) $(XEN_STAMP) | newlib-ready
+	$(Q)mkdir -p $(dir $@)
+	$(call say,CC      $<)
+	$(Q)$(CC) $(CODE_CFLAGS) $(NEWLIB_INCLUDES) -Werror -DSKIFF_APP_NAME='"$(APP)"' -c $< -o $@
+$(APP_OBJS): | newlib-ready
+endif
+
 # The library an app links with: one relocatable object (ld -r) in which only the public
 # names are global (tools/hide-syms.sh), so an app reaches nothing include/ does not
 # declare and may name its own functions as it likes (printk, xs_read). The public names
@@ -211,17 +293,32 @@ endif
 $(BUILD)/public.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile $(XEN_STAMP)
 	$(call say,GEN     $@)
 	$(Q)tools/public-syms.sh $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
-ifeq ($(APP_LWIP),1)
-LIBSKIFF := $(BUILD)/libskiff-lwip.o
-LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS) $(LWIP_PORT_OBJS) $(LWIP_OBJS)
-LIBSKIFF_PUBLIC := $(BUILD)/public-lwip.syms
-$(BUILD)/public-lwip.syms: $(BUILD)/public.syms $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o
+# A newlib app sees none of Skiff's C library but its allocator (newlib has none of
+# its own: posix/newlib/malloc.c), and the glue newlib's code calls.
+$(BUILD)/public-skiff.syms: $(shell find include -name '*.h') tools/public-syms.sh Makefile $(XEN_STAMP)
 	$(call say,GEN     $@)
-	$(Q){ cat $<; $(NM) -g --defined-only $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o | awk 'NF == 3 {print $$3}'; } | sort -u >$@
-else
-LIBSKIFF := $(BUILD)/libskiff.o
+	$(Q)tools/public-syms.sh --only skiff $(CC) $(filter-out -MMD -MP,$(LIB_CFLAGS)) >$@
+LIBSKIFF_VARIANT := $(if $(filter 1,$(APP_LWIP)),-lwip)$(if $(filter newlib,$(APP_LIBC)),-newlib)
+LIBSKIFF := $(BUILD)/libskiff$(LIBSKIFF_VARIANT).o
+LIBSKIFF_PUBLIC := $(BUILD)/public$(LIBSKIFF_VARIANT).syms
 LIBSKIFF_OBJS := $(LIB_OBJS) $(DRV_OBJS)
-LIBSKIFF_PUBLIC := $(BUILD)/public.syms
+PUBLIC_BASE := $(BUILD)/public.syms
+EXTRA_PUBLIC_OBJS :=
+ifeq ($(APP_LWIP),1)
+LIBSKIFF_OBJS += $(LWIP_PORT_OBJS) $(LWIP_OBJS)
+EXTRA_PUBLIC_OBJS += $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o
+endif
+ifeq ($(APP_LIBC),newlib)
+LIBSKIFF_OBJS += $(POSIX_OBJS) $(GLUE_OBJS)
+PUBLIC_BASE := $(BUILD)/public-skiff.syms
+EXTRA_PUBLIC_OBJS += $(GLUE_OBJS)
+EXTRA_PUBLIC_NAMES := malloc free calloc realloc aligned_alloc sys_set_start
+endif
+ifneq ($(LIBSKIFF_VARIANT),)
+$(LIBSKIFF_PUBLIC): $(PUBLIC_BASE) $(EXTRA_PUBLIC_OBJS)
+	$(call say,GEN     $@)
+	$(Q){ cat $<; $(NM) -g --defined-only $(EXTRA_PUBLIC_OBJS) | awk 'NF == 3 {print $$3}'; \
+		for n in $(EXTRA_PUBLIC_NAMES); do echo $$n; done; } | sort -u >$@
 endif
 $(LIBSKIFF): $(LIBSKIFF_OBJS) $(LIBSKIFF_PUBLIC) tools/hide-syms.sh
 	$(call say,LD -r   $@)
@@ -236,18 +333,22 @@ $(LIBSKIFF): $(LIBSKIFF_OBJS) $(LIBSKIFF_PUBLIC) tools/hide-syms.sh
 $(BUILD)/$(APP)/%.syms.S: $(BUILD)/$(APP)/%.pass1
 	$(call say,GEN     $@)
 	$(Q)$(NM) -n --defined-only $< | tools/mksyms.sh > $@
-$(BUILD)/$(APP)/$(APP).pass1: $(APP_OBJS) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds $(APP_STAMP)
+# A newlib app: newlib's start beside its objects, then newlib's archives (and the
+# compiler's helpers they may call) for what the app and newlib still need.
+LINK_APP := $(APP_OBJS) $(NEWLIB_START)
+LINK_LIBS := $(if $(NEWLIB_START),--start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group)
+$(BUILD)/$(APP)/$(APP).pass1: $(LINK_APP) $(LIBSKIFF) $(BUILD)/obj/empty-syms.o arch/$(ARCH)/skiff.lds $(APP_STAMP) $(NEWLIB_LIBS)
 	$(Q)mkdir -p $(dir $@)
 	$(call say,LD      $@)
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/obj/empty-syms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(LINK_APP) $(BUILD)/obj/empty-syms.o $(LINK_LIBS)
 $(BUILD)/obj/empty-syms.o: tools/mksyms.sh Makefile
 	$(Q)mkdir -p $(dir $@)
 	$(call say,GEN     $@)
 	$(Q)tools/mksyms.sh </dev/null | $(CC) $(ASFLAGS) -c -x assembler-with-cpp - -o $@
-$(IMAGE): $(APP_OBJS) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
+$(IMAGE): $(LINK_APP) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
 	$(call say,LD      $@)
 	$(Q)$(CC) $(ASFLAGS) -c $(BUILD)/$(APP)/$(APP).syms.S -o $(BUILD)/$(APP)/syms.o
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(APP_OBJS) $(BUILD)/$(APP)/syms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(LIBSKIFF) $(LINK_APP) $(BUILD)/$(APP)/syms.o $(LINK_LIBS)
 	$(Q)$(NM) -n --defined-only $@ | tools/mksyms.sh | cmp -s - $(BUILD)/$(APP)/$(APP).syms.S \
 		|| { echo "symbol table moved between links" >&2; rm -f $@; exit 1; }
 	$(Q)$(OBJCOPY) --strip-all $@ $@.stripped
@@ -296,6 +397,6 @@ deps:
 	tools/install-deps.sh all
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/libskiff.o $(BUILD)/libskiff-lwip.o $(BUILD)/public.syms $(BUILD)/public-lwip.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))$(if $(APP_DIR), $(BUILD)/$(APP))
+	rm -rf $(BUILD)/obj $(BUILD)/libskiff*.o $(BUILD)/public*.syms $(BUILD)/xen-include $(patsubst apps/%,$(BUILD)/%,$(wildcard apps/*))$(if $(APP_DIR), $(BUILD)/$(APP))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

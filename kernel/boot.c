@@ -23,6 +23,13 @@
 /* The application's entry point. */
 int main(void);
 
+static int call_main(void)
+{
+	return main();
+}
+
+int (*kernel_app_start)(void) = call_main;
+
 extern const struct kernel_init __skiff_init_start[], __skiff_init_end[];
 
 /*
@@ -39,7 +46,7 @@ static int main_thread(void *arg)
 			printk("Skiff: start-up step %s failed (%s)\n", init->name,
 			       strerror_name(rc));
 	}
-	exit(main());
+	exit(kernel_app_start());
 }
 
 void kernel_main(void)

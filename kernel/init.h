@@ -16,4 +16,11 @@ struct kernel_init {
 	static const struct kernel_init kernel_init_##function                                     \
 		__attribute__((used, section(".skiff_init." #order))) = {#function, function}
 
+/*
+ * How the application starts once the steps have run: main() by default. A layer above
+ * (posix/: argc and argv, a C library's own exit) points this at its start from one of
+ * its steps. What it returns is the exit status.
+ */
+extern int (*kernel_app_start)(void);
+
 #endif

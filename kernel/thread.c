@@ -17,11 +17,10 @@
 #include "arch/upcalls.h"
 #include "libc/printk.h"
 #include "kernel/thread_internal.h"
+#include "kernel/thread_libc.h"
 #include "xen/events.h"
 #include "xen/sched.h"
 #include "xen/time.h"
-
-#define STACK_PAGES (THREAD_STACK_SIZE / PAGE_SIZE)
 
 enum state { RUNNABLE, BLOCKED, EXITED };
 
@@ -33,9 +32,12 @@ struct thread {
 	void *arg;
 	int exit_code;
 	bool detached;
-	bool joined;	     /* a thread waits in thread_join() to free it */
-	char *stack;	     /* guard page, then STACK_PAGES of stack; NULL for the boot thread */
-	struct thread *next; /* in the run queue or a wait queue */
+	bool joined; /* a thread waits in thread_join() to free it */
+	char *stack; /* guard page, then stack_pages of stack; NULL for the boot thread */
+	unsigned long stack_pages;
+	void *libc_data; /* the C library's per-thread state (kernel/thread_libc.h) */
+	void (*libc_data_free)(void *data);
+	struct thread *next;	       /* in the run queue or a wait queue */
 	struct thread *next_sleeper;   /* in the sleep list, while wake_at != 0 */
 	struct wait_queue *waiting_on; /* the wait queue it sleeps on, if any */
 	uint64_t wake_at;
@@ -141,7 +143,7 @@ static void wake_sleepers(uint64_t now)
 static void free_thread(struct thread *t)
 {
 	arch_page_unguard(t->stack);
-	page_free(t->stack, STACK_PAGES + 1);
+	page_free(t->stack, t->stack_pages + 1);
 	free(t);
 }
 
@@ -280,12 +282,25 @@ static void thread_main(void *arg)
 
 struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
 {
-	struct thread *t = calloc(1, sizeof(*t));
+	return thread_create_stack(name, fn, arg, THREAD_STACK_SIZE);
+}
+
+struct thread *thread_create_stack(const char *name, int (*fn)(void *), void *arg,
+				   size_t stack_size)
+{
+	unsigned long pages = (stack_size + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct thread *t;
 	unsigned long flags;
 
+	if (pages < THREAD_STACK_SIZE / PAGE_SIZE)
+		pages = THREAD_STACK_SIZE / PAGE_SIZE;
+	if (pages > THREAD_STACK_MAX / PAGE_SIZE)
+		return NULL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->stack = page_alloc(STACK_PAGES + 1);
+	t->stack_pages = pages;
+	t->stack = page_alloc(pages + 1);
 	if (!t->stack) {
 		free(t);
 		return NULL;
@@ -296,7 +311,7 @@ struct thread *thread_create(const char *name, int (*fn)(void *), void *arg)
 	strlcpy(t->name, name, sizeof(t->name));
 	t->fn = fn;
 	t->arg = arg;
-	arch_context_init(&t->ctx, t->stack + (STACK_PAGES + 1) * PAGE_SIZE, thread_main, t);
+	arch_context_init(&t->ctx, t->stack + (pages + 1) * PAGE_SIZE, thread_main, t);
 
 	flags = events_save_disable();
 	enqueue(&run_queue, t);
@@ -308,6 +323,14 @@ void thread_exit(int code)
 {
 	struct thread *t = current;
 
+	/* The C library's state goes first, while the thread can still run code (newlib
+	 * closes what the thread's state holds). */
+	if (t->libc_data_free && t->libc_data) {
+		void *data = t->libc_data;
+
+		t->libc_data = NULL;
+		t->libc_data_free(data);
+	}
 	events_save_disable();
 	t->exit_code = code;
 	t->state = EXITED;
@@ -359,6 +382,17 @@ int thread_detach(struct thread *t)
 		t->detached = true;
 	events_restore(flags);
 	return 0;
+}
+
+void *thread_libc_data(void)
+{
+	return current->libc_data;
+}
+
+void thread_set_libc_data(void *data, void (*free_fn)(void *data))
+{
+	current->libc_data = data;
+	current->libc_data_free = free_fn;
 }
 
 struct thread *thread_self(void)

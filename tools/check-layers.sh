@@ -2,7 +2,7 @@
 # make check: the layers of README.md ("Layout") hold. Each layer uses only those
 # below it:
 #
-#	libc < arch < xen < kernel < xenbus < drivers < net < apps
+#	libc < arch < xen < kernel < xenbus < drivers < net < posix < apps
 #
 # Two checks, each failing with the file and what it reached for:
 #  1. includes: a quoted include of another layer's header ("kernel/init.h"), <arch.h>
@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 cd "$top"
 
-layers=(libc arch xen kernel xenbus drivers net apps)
+layers=(libc arch xen kernel xenbus drivers net posix apps)
 # The calls that go up, as arch/upcalls.h declares them (main is the application's).
 upcalls=" kernel_main events_upcall panic panic_crash symbol_lookup main "
 

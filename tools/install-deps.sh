@@ -7,6 +7,9 @@
 #   tools/install-deps.sh unit      + cmocka for the host unit tests
 #   tools/install-deps.sh testhost  + Xen 4.17, QEMU, busybox and a Debian dom0 kernel
 #   tools/install-deps.sh lwip      lwIP's source from Debian, unpacked into build/deps/lwip
+#   tools/install-deps.sh newlib    newlib's source (Debian's newlib-source), into build/deps/newlib
+#   tools/install-deps.sh lua       Lua 5.4's source from Debian, into build/deps/lua
+#   tools/install-deps.sh sqlite    SQLite's source from Debian, into build/deps/sqlite
 #   tools/install-deps.sh all       everything (what `make test` asks for)
 set -euo pipefail
 
@@ -24,15 +27,18 @@ host_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-x86 busybox-stat
 # apt check the Release file of our private source list.
 lwip_pkgs=(apt dpkg-dev debian-archive-keyring xz-utils)
 lwip_version=2.1.3
+lua_version=5.4.4
+sqlite_version=3.40.1
+newlib_version=3.3.0
 
 case $what in
 build) pkgs=("${build_pkgs[@]}") ;;
 unit) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}") ;;
 testhost) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
-lwip) pkgs=("${lwip_pkgs[@]}") ;;
+lwip | newlib | lua | sqlite) pkgs=("${lwip_pkgs[@]}") ;;
 all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}") ;;
 *)
-	echo "usage: $0 build|unit|testhost|lwip|all" >&2
+	echo "usage: $0 build|unit|testhost|lwip|newlib|lua|sqlite|all" >&2
 	exit 2
 	;;
 esac
@@ -76,32 +82,42 @@ apt_download() {
 	rmdir "$tmp"
 }
 
-# lwIP, the TCP/IP stack of network appliances, as Debian ships it (its patches applied).
-# A private apt configuration under build/deps/apt lists only the source index of
-# bookworm's main, so neither sudo nor the machine's own list of sources is changed. The
-# archive is the one this machine's apt already uses (tools/debian-source.sh reads its
-# sources), so a mirror the user set up is used; a proxy too, as apt.conf.d is still read.
-fetch_lwip() {
-	local dir=$cache/lwip apt=$cache/apt
-	[ -e "$dir/.done" ] && return 0
+# The C sources apps build on, as Debian ships them (its patches applied): lwIP, the
+# TCP/IP stack of network appliances; Lua and SQLite, the unmodified programs that show
+# the POSIX layer (apps/lua, apps/sqlite). A private apt configuration under
+# build/deps/apt lists only the source index of bookworm's main, so neither sudo nor the
+# machine's own list of sources is changed. The archive is the one this machine's apt
+# already uses (tools/debian-source.sh reads its sources), so a mirror the user set up is
+# used; a proxy too, as apt.conf.d is still read.
+apt_opts=()
+private_apt() {
+	local apt=$cache/apt
+	[ ${#apt_opts[@]} -gt 0 ] && return 0
 	mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
 	"$top/tools/debian-source.sh" bookworm >"$apt/sources.list.d/debian.sources.new"
 	mv "$apt/sources.list.d/debian.sources.new" "$apt/sources.list.d/debian.sources"
 	: >"$apt/sources.list" # (an older install-deps.sh wrote the archive here)
-	local opts=(-o Dir::Etc::SourceList="$apt/sources.list"
-		    -o Dir::Etc::SourceParts="$apt/sources.list.d"
-		    -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache")
-	echo "install-deps: fetching lwip $lwip_version source (unpacked into $dir)"
-	apt-get -qq "${opts[@]}" update
+	apt_opts=(-o Dir::Etc::SourceList="$apt/sources.list"
+		  -o Dir::Etc::SourceParts="$apt/sources.list.d"
+		  -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache")
+	apt-get -qq "${apt_opts[@]}" update
+}
+
+# fetch_source NAME PACKAGE VERSION: the source package PACKAGE, unpacked by dpkg-source
+# into build/deps/NAME/src-tree. The Makefile's lists of sources are written against
+# VERSION: another release is refused rather than built.
+fetch_source() {
+	local name=$1 pkg=$2 version=$3 dir=$cache/$1 out dsc
+	[ -e "$dir/.done" ] && return 0
+	private_apt
+	echo "install-deps: fetching $pkg $version source (unpacked into $dir)"
 	rm -rf "$dir"
-	apt_download "$dir/pkg" apt-get -qq "${opts[@]}" source --download-only lwip
-	local out dsc
-	dsc=$(ls "$dir"/pkg/lwip_*.dsc)
-	# The port and the Makefile's list of sources are written against this release.
+	apt_download "$dir/pkg" apt-get -qq "${apt_opts[@]}" source --download-only "$pkg"
+	dsc=$(ls "$dir"/pkg/"$pkg"_*.dsc)
 	case $(basename "$dsc") in
-	lwip_"$lwip_version"-*.dsc | lwip_"$lwip_version"+*.dsc) ;;
+	"$pkg"_"$version"-*.dsc | "$pkg"_"$version"+*.dsc) ;;
 	*)
-		echo "install-deps: expected lwip $lwip_version, Debian has $(basename "$dsc")" >&2
+		echo "install-deps: expected $pkg $version, Debian has $(basename "$dsc")" >&2
 		exit 1
 		;;
 	esac
@@ -111,7 +127,36 @@ fetch_lwip() {
 	rm -f "$dir"/*.orig.tar.* # dpkg-source leaves a copy beside src-tree
 	touch "$dir/.done"
 }
-case $what in lwip | all) fetch_lwip ;; esac
+
+# newlib, the C library apps may ask for (APP_LIBC := newlib): Debian ships its source as
+# a binary package, newlib-source, holding the release tarball. Downloaded (from the
+# machine's own apt sources, like the dom0 kernel below) and unpacked, never installed;
+# tools/build-newlib.sh builds it.
+fetch_newlib() {
+	local dir=$cache/newlib deb
+	[ -e "$dir/.done" ] && return 0
+	echo "install-deps: fetching newlib-source $newlib_version (unpacked into $dir)"
+	rm -rf "$dir" && mkdir -p "$dir/deb"
+	apt_download "$dir/deb" apt-get download -qq newlib-source >/dev/null
+	deb=$(ls "$dir"/deb/newlib-source_*.deb)
+	case $(basename "$deb") in
+	newlib-source_"$newlib_version"-*) ;;
+	*)
+		echo "install-deps: expected newlib-source $newlib_version, Debian has $(basename "$deb")" >&2
+		exit 1
+		;;
+	esac
+	dpkg-deb -x "$deb" "$dir/pkg"
+	mkdir -p "$dir/src-tree"
+	tar -xf "$dir/pkg/usr/src/newlib/newlib-$newlib_version.tar.xz" -C "$dir/src-tree" --strip-components=1
+	rm -rf "$dir/pkg" "$dir/deb"
+	touch "$dir/.done"
+}
+
+case $what in lwip | all) fetch_source lwip lwip "$lwip_version" ;; esac
+case $what in lua | all) fetch_source lua lua5.4 "$lua_version" ;; esac
+case $what in sqlite | all) fetch_source sqlite sqlite3 "$sqlite_version" ;; esac
+case $what in newlib | all) fetch_newlib ;; esac
 [ "$what" = testhost ] || [ "$what" = all ] || exit 0
 
 # The dom0 (and Linux PV peer) kernel: downloaded and unpacked, never installed.

@@ -188,3 +188,25 @@ void console_flush(void)
 		xen_poll(con.port, deadline_after_ns(POLL_NS));
 	}
 }
+
+/*
+ * Input typed on `xl console` (the ring's in[] half): up to len bytes that are there
+ * now, without waiting; 0 if none; -EIO when the backend's indices cannot be true.
+ */
+long console_read(char *buf, size_t len)
+{
+	struct xencons_interface *r = con.ring;
+	XENCONS_RING_IDX cons = r->in_cons, prod = READ_ONCE(r->in_prod);
+	size_t n = 0;
+
+	if (prod - cons > sizeof(r->in))
+		return -EIO;
+	virt_rmb(); /* the bytes after the index that says they are there */
+	while (n < len && cons != prod)
+		buf[n++] = r->in[MASK_XENCONS_IDX(cons++, r->in)];
+	virt_mb(); /* done reading them before the slots go back to the backend */
+	r->in_cons = cons;
+	if (n)
+		evtchn_notify(con.port);
+	return (long)n;
+}

@@ -16,6 +16,9 @@ void console_init(void *ring_page, uint32_t evtchn);
  * were lost.
  */
 void console_write(const char *buf, size_t len);
+/* Console input: what has arrived, up to len bytes, without waiting (0: nothing yet),
+ * or -EIO for a broken ring. */
+long console_read(char *buf, size_t len);
 /* Wait (up to about a second) until the backend has read everything written. */
 void console_flush(void);
 

@@ -8,6 +8,7 @@
 #define SKIFF_THREAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <skiff/time.h>
 
@@ -15,9 +16,15 @@ struct thread;
 
 /* Each thread gets a 16 KiB stack with an unmapped guard page below it. */
 #define THREAD_STACK_SIZE (16 * 1024)
+/* The most thread_create_stack() gives (an interpreter's main thread wants 256 KiB). */
+#define THREAD_STACK_MAX (16 * 1024 * 1024)
 
 /* Start fn(arg) in a new thread; NULL if memory ran out. name is copied. */
 struct thread *thread_create(const char *name, int (*fn)(void *), void *arg);
+/* The same with a stack of stack_size bytes (rounded up to pages; at least
+ * THREAD_STACK_SIZE); NULL if memory ran out or stack_size is above THREAD_STACK_MAX. */
+struct thread *thread_create_stack(const char *name, int (*fn)(void *), void *arg,
+				   size_t stack_size);
 /*
  * Wait for t to end, store what fn returned (or thread_exit's code), free t: 0, or
  * -EDEADLK (t is the calling thread), -EINVAL (t is detached, or another thread joins it).

@@ -1,0 +1,30 @@
+/*
+ * The fd table: each open file is a struct file (the node, where reads and writes go
+ * next, the open flags), shared by the fds dup() gives it. Internal to posix/.
+ */
+#ifndef POSIX_FD_H
+#define POSIX_FD_H
+
+#include <stdint.h>
+
+struct node;
+
+struct file {
+	unsigned int refs; /* fds that name it */
+	int flags;	   /* SYS_O_* it was opened with (NONBLOCK, APPEND may change) */
+	int64_t pos;
+	struct node *node;
+	unsigned long dir_pos; /* readdir: entries already returned */
+};
+
+/* A new file on node with flags, in the lowest free fd: the fd, or -EMFILE, -ENOMEM. */
+int fd_install(struct node *node, int flags);
+/* The file of fd, or NULL (not open). */
+struct file *fd_file(int fd);
+/* Another fd for the file of fd: the lowest free at or above min, or at exactly `at`
+ * (closing what was there) when at >= 0. */
+int fd_dup(int fd, int min, int at);
+/* Close fd: 0, or -EBADF. The file ends with its last fd. */
+int fd_close(int fd);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * newlib's system calls, over the POSIX layer (posix/sys.h): the POSIX calls newlib
+ * leaves to its target (read, open, fcntl, getcwd, ...), which a program calls and
+ * newlib's own code calls too (built without syscalls of its own, newlib turns its
+ * _read_r() into read(): REENTRANT_SYSCALLS_PROVIDED with MISSING_SYSCALL_NAMES). Each
+ * translates newlib's flags and structures to the layer's and back, and sets the
+ * calling thread's errno (newlib's number) on failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/times.h>
+
+#include <signal.h>
+
+#include "libc/printk.h"
+#include "posix/newlib/glue.h"
+#include "posix/sys.h"
+
+#define RET(rc) newlib_ret(_REENT, (rc))
+
+/* newlib's open flags as the layer's. */
+static int sys_flags(int flags)
+{
+	int out = flags & O_ACCMODE; /* 0, 1, 2 in both */
+
+	if (flags & O_CREAT)
+		out |= SYS_O_CREAT;
+	if (flags & O_EXCL)
+		out |= SYS_O_EXCL;
+	if (flags & O_TRUNC)
+		out |= SYS_O_TRUNC;
+	if (flags & O_APPEND)
+		out |= SYS_O_APPEND;
+	if (flags & O_NONBLOCK)
+		out |= SYS_O_NONBLOCK;
+	if (flags & O_DIRECTORY)
+		out |= SYS_O_DIRECTORY;
+	return out;
+}
+
+static int newlib_flags(int flags)
+{
+	int out = flags & SYS_O_ACCMODE;
+
+	if (flags & SYS_O_APPEND)
+		out |= O_APPEND;
+	if (flags & SYS_O_NONBLOCK)
+		out |= O_NONBLOCK;
+	if (flags & SYS_O_DIRECTORY)
+		out |= O_DIRECTORY;
+	return out;
+}
+
+static void to_stat(const struct sys_stat *s, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = (dev_t)s->dev;
+	st->st_ino = (ino_t)s->ino;
+	st->st_mode = (mode_t)s->mode;
+	st->st_nlink = (nlink_t)s->nlink;
+	st->st_size = (off_t)s->size;
+	st->st_blksize = (blksize_t)s->blksize;
+	st->st_blocks = (blkcnt_t)s->blocks;
+	st->st_atim.tv_sec = s->atime.sec;
+	st->st_atim.tv_nsec = s->atime.nsec;
+	st->st_mtim.tv_sec = s->mtime.sec;
+	st->st_mtim.tv_nsec = s->mtime.nsec;
+	st->st_ctim.tv_sec = s->ctime.sec;
+	st->st_ctim.tv_nsec = s->ctime.nsec;
+}
+
+ssize_t read(int fd, void *buf, size_t len)
+{
+	return RET(sys_read(fd, buf, len));
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	return RET(sys_write(fd, buf, len));
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	return RET(sys_open(path, sys_flags(flags), (uint32_t)mode));
+}
+
+int close(int fd)
+{
+	return RET(sys_close(fd));
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	return RET(sys_lseek(fd, off, whence));
+}
+
+static int stat_out(int rc, const struct sys_stat *s, struct stat *st)
+{
+	if (!rc)
+		to_stat(s, st);
+	return RET(rc);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	struct sys_stat s;
+
+	return stat_out(sys_fstat(fd, &s), &s, st);
+}
+
+int stat(const char *path, struct stat *st)
+{
+	struct sys_stat s;
+
+	return stat_out(sys_stat(path, &s), &s, st);
+}
+
+int lstat(const char *path, struct stat *st)
+{
+	struct sys_stat s;
+
+	return stat_out(sys_lstat(path, &s), &s, st);
+}
+
+int isatty(int fd)
+{
+	int rc = sys_isatty(fd);
+
+	return rc == 1 ? 1 : (RET(rc), 0);
+}
+
+int unlink(const char *path)
+{
+	return RET(sys_unlink(path));
+}
+
+int rename(const char *from, const char *to)
+{
+	return RET(sys_rename(from, to));
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	return RET(sys_mkdir(path, (uint32_t)mode));
+}
+
+int link(const char *from, const char *to)
+{
+	return RET(sys_nosys("link"));
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	struct sys_timespec ts;
+
+	sys_clock_gettime(SYS_CLOCK_REALTIME, &ts);
+	if (tv) {
+		tv->tv_sec = ts.sec;
+		tv->tv_usec = ts.nsec / 1000;
+	}
+	return 0;
+}
+
+/* clock() reads this: the program's processor time is all the time since boot (one
+ * program, one vCPU), in clock ticks of CLK_TCK. */
+clock_t times(struct tms *t)
+{
+	struct sys_timespec ts;
+	clock_t ticks;
+
+	sys_clock_gettime(SYS_CLOCK_MONOTONIC, &ts);
+	ticks = (clock_t)(ts.sec * CLK_TCK + ts.nsec / (1000000000 / CLK_TCK));
+	if (t) {
+		t->tms_utime = ticks;
+		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	}
+	return ticks;
+}
+
+pid_t getpid(void)
+{
+	return 1;
+}
+
+/* raise() and abort() end here: a signal to ourselves ends the appliance as a crash
+ * with status 128 + the signal, as a shell reports it (abort(): 134), since no handler
+ * for it exists. */
+int kill(pid_t pid, int sig)
+{
+	if (pid != 1 && pid != 0 && pid != -1) {
+		errno = ESRCH;
+		return -1;
+	}
+	printk("posix: signal %d raised%s: the appliance ends\n", sig,
+	       sig == SIGABRT ? " (abort)" : "");
+	sys_exit(128 + sig);
+}
+
+int fork(void)
+{
+	return RET(sys_nosys("fork"));
+}
+
+pid_t wait(int *status)
+{
+	return RET(sys_nosys("wait"));
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return RET(sys_nosys("execve"));
+}
+
+/* The heap is Skiff's (posix/newlib/malloc.c): nothing grows a break. */
+void *sbrk(ptrdiff_t incr)
+{
+	RET(sys_nosys("sbrk"));
+	return (void *)-1;
+}
+
+static int fcntl_sys(int fd, int cmd, long arg)
+{
+	switch (cmd) {
+	case F_GETFL: {
+		int rc = sys_getfl(fd);
+
+		return rc < 0 ? rc : newlib_flags(rc);
+	}
+	case F_SETFL:
+		return sys_setfl(fd, sys_flags((int)arg));
+	case F_GETFD:
+		return sys_getfl(fd) < 0 ? -EBADF : FD_CLOEXEC; /* nothing is exec'd */
+	case F_SETFD:
+		return sys_getfl(fd) < 0 ? -EBADF : 0;
+	case F_DUPFD:
+		return sys_dup2(fd, -1) == -EBADF ? -EBADF : sys_dup(fd);
+	case F_GETLK: {
+		struct flock *l = (struct flock *)arg;
+		int rc = sys_lock(fd);
+
+		if (!rc)
+			l->l_type = F_UNLCK; /* no other process holds it */
+		return rc;
+	}
+	case F_SETLK:
+	case F_SETLKW:
+		return sys_lock(fd);
+	default:
+		return -EINVAL;
+	}
+}
+
+int creat(const char *path, mode_t mode)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	return RET(sys_pread(fd, buf, len, off));
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	return RET(sys_pwrite(fd, buf, len, off));
+}
+
+int rmdir(const char *path)
+{
+	return RET(sys_rmdir(path));
+}
+
+int dup(int fd)
+{
+	return RET(sys_dup(fd));
+}
+
+int dup2(int fd, int to)
+{
+	return RET(sys_dup2(fd, to));
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return RET(fcntl_sys(fd, cmd, arg));
+}
+
+int fsync(int fd)
+{
+	return RET(sys_fsync(fd));
+}
+
+int fdatasync(int fd)
+{
+	return RET(sys_fsync(fd));
+}
+
+int ftruncate(int fd, off_t len)
+{
+	return RET(sys_ftruncate(fd, len));
+}
+
+int truncate(const char *path, off_t len)
+{
+	return RET(sys_truncate(path, len));
+}
+
+int access(const char *path, int mode)
+{
+	return RET(sys_access(path, mode));
+}
+
+ssize_t readlink(const char *path, char *buf, size_t size)
+{
+	return RET(sys_readlink(path, buf, size));
+}
+
+int chdir(const char *path)
+{
+	return RET(sys_chdir(path));
+}
+
+char *getcwd(char *buf, size_t size)
+{
+	int rc = sys_getcwd(buf, size);
+
+	if (rc) {
+		RET(rc);
+		return NULL;
+	}
+	return buf;
+}
+
+int clock_gettime(clockid_t clock, struct timespec *tp)
+{
+	struct sys_timespec ts;
+	int rc = sys_clock_gettime(clock == CLOCK_MONOTONIC  ? SYS_CLOCK_MONOTONIC
+				   : clock == CLOCK_REALTIME ? SYS_CLOCK_REALTIME
+							     : -1,
+				   &ts);
+
+	if (!rc) {
+		tp->tv_sec = ts.sec;
+		tp->tv_nsec = ts.nsec;
+	}
+	return RET(rc);
+}
+
+int clock_getres(clockid_t clock, struct timespec *tp)
+{
+	struct sys_timespec ts;
+	int rc = sys_clock_getres(clock == CLOCK_MONOTONIC  ? SYS_CLOCK_MONOTONIC
+				  : clock == CLOCK_REALTIME ? SYS_CLOCK_REALTIME
+							    : -1,
+				  &ts);
+
+	if (!rc && tp) {
+		tp->tv_sec = ts.sec;
+		tp->tv_nsec = ts.nsec;
+	}
+	return RET(rc);
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	struct sys_timespec ts = {req->tv_sec, req->tv_nsec};
+	int rc = sys_nanosleep(&ts);
+
+	if (!rc && rem)
+		rem->tv_sec = rem->tv_nsec = 0;
+	return RET(rc);
+}
+
+/* sleep() is Skiff's own (<skiff/time.h>), the same call. */
+
+int usleep(useconds_t us)
+{
+	struct sys_timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+
+	return RET(sys_nanosleep(&ts));
+}
+
+pid_t getppid(void)
+{
+	return 0;
+}
+
+/* One user: root, as far as a program asks. */
+uid_t getuid(void)
+{
+	return 0;
+}
+
+uid_t geteuid(void)
+{
+	return 0;
+}
+
+gid_t getgid(void)
+{
+	return 0;
+}
+
+gid_t getegid(void)
+{
+	return 0;
+}
+
+void _exit(int status)
+{
+	sys_exit(status);
+}
+
+long sysconf(int name)
+{
+	switch (name) {
+	case _SC_PAGESIZE:
+		return 4096;
+	case _SC_CLK_TCK:
+		return CLK_TCK;
+	case _SC_OPEN_MAX:
+		return SYS_OPEN_MAX;
+	case _SC_NPROCESSORS_CONF:
+	case _SC_NPROCESSORS_ONLN:
+		return 1;
+	default:
+		return RET(-EINVAL);
+	}
+}
