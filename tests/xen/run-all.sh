@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tests that boot Skiff appliances under Xen, one area per file in tests/xen/areas/
-# (boot, crash, blk, net, dom0run, xenstore). All the guests of the areas asked for run in one
+# (boot, crash, blk, net, dom0run, posix, xenstore). All the guests of the areas asked for run in one
 # boot of the emulated test host (tools/testhost), one after the other; then each
 # area's checks judge what dom0 saw. One PASS/FAIL line per test, then "N passed, N failed".
 #
@@ -21,7 +21,7 @@ results=$work/results
 . "$top/tests/xen/lib.sh"
 
 # xenstore last: its last guest freezes dom0's xenstored.
-all_areas="boot crash blk net dom0run xenstore"
+all_areas="boot crash blk net dom0run posix xenstore"
 areas=${*:-$all_areas}
 for area in $areas; do
 	[ -f "$top/tests/xen/areas/$area.sh" ] ||
@@ -49,6 +49,8 @@ for area in $areas; do
 	for app in ${!apps_var}; do
 		if make -s -C "$top" APP=$app >"$work/build-$app.log" 2>&1; then
 			cp "$top/build/$app/$app" "$job/"
+			# its rootfs/, the ramdisk= of its configs
+			[ ! -f "$top/build/$app/$app.cpio" ] || cp "$top/build/$app/$app.cpio" "$job/"
 		else
 			fail "${app}_builds" "make APP=$app: $(grep -m 2 -E 'error|multiple definition|undefined reference' "$work/build-$app.log" | tr '\n' ' ')"
 		fi

@@ -1,0 +1,108 @@
+# tests/xen area "posix": newlib and the POSIX layer: Lua unmodified, a POSIX-only program's files, disk, time, exit
+# Sourced by tests/xen/run-all.sh, which builds posix_apps, runs posix_setup on this
+# machine (configs and files into $job), puts posix_job's text into the one job dom0
+# runs, boots the test host once for every area asked for, then runs posix_check.
+# shellcheck shell=bash
+
+posix_apps="lua posixcheck"
+
+# posix_cfg NAME APP EXTRA [more lines]: a config with the app's ramdisk.
+posix_cfg() {
+	local name=$1 app=$2 extra=$3
+	shift 3
+	"$top/tools/xlcfg.sh" "$name" "$app" 64 preserve "$extra"
+	echo "ramdisk = \"$app.cpio\""
+	for line in "$@"; do echo "$line"; done
+}
+
+posix_setup() {
+# Lua: its environment (greeting=), then the script and its arguments after --.
+posix_cfg lua lua 'greeting=hi -- /test.lua one two' >"$job/lua.cfg"
+# posixcheck: every check, with a disk; a quoted value with a space in the environment.
+posix_cfg posixcheck posixcheck 'colour=\"blue green\" -- disk' \
+	"disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/posix-disk.img' ]" >"$job/posixcheck.cfg"
+for how in exit3 abort nosys; do
+	posix_cfg posixcheck-$how posixcheck "-- $how" >"$job/posixcheck-$how.cfg"
+done
+# A command line the layer refuses (a word before -- that is not NAME=VALUE), and a
+# ramdisk that is not a cpio archive: each must stop the appliance with its reason.
+posix_cfg posixcheck-badargs posixcheck 'oops -- disk' >"$job/posixcheck-badargs.cfg"
+printf "this is not a cpio archive\n" >"$job/garbage.cpio"
+"$top/tools/xlcfg.sh" posixcheck-badramdisk posixcheck 64 preserve >"$job/posixcheck-badramdisk.cfg"
+echo 'ramdisk = "garbage.cpio"' >>"$job/posixcheck-badramdisk.cfg"
+}
+
+posix_job() {
+	cat <<'JOB'
+guest_run lua lua.cfg 120
+dd if=/dev/zero of=/tmp/posix-disk.img bs=1M count=8 2>/dev/null
+guest_run posixcheck posixcheck.cfg 120
+# The bytes the guest wrote through /dev/xvda, read back from the image here.
+{
+	echo "at999=$(dd if=/tmp/posix-disk.img bs=1 skip=999 count=21 2>/dev/null | tr '\000' .)"
+	echo "at1m=$(dd if=/tmp/posix-disk.img bs=4096 skip=256 count=1 2>/dev/null | tr -d W | wc -c)"
+} >$OUT/posix-disk.txt
+for how in exit3 abort nosys badargs badramdisk; do
+	guest_run posixcheck-$how posixcheck-$how.cfg 60
+done
+JOB
+}
+
+posix_check() {
+# Lua 5.4 from Debian's source, unmodified, runs its own lua.c on a script of the ramdisk.
+expect_lines lua_runs_a_script_from_the_ramdisk lua \
+	'^Skiff: .*cmdline "greeting=hi -- /test.lua one two"' '^posix: ramdisk: 4 entries' \
+	'^lua: version Lua 5\.4$' '^lua: done ok$'
+expect_lines lua_formats_floats_with_newlib lua \
+	'^lua: format 3\.142 1e\+20 1\.234568e\+04  -2\.2$' \
+	'^lua: tostring 0\.3 9\.007199254741e\+15 inf -inf$' \
+	'^lua: integer 9223372036854775807 ff 3$'
+expect_lines lua_math_tables_strings_coroutines lua \
+	'^lua: math 1\.414214 0\.841471 2\.718282 2\.302585$' '^lua: floor -4 4 1 3$' \
+	'^lua: random in-range$' '^lua: sort 10000 true 1 10006$' '^lua: concat a-b-c$' \
+	'^lua: gsub hell0 w0rld$' '^lua: match key$' '^lua: coroutine 2 20 done! dead$'
+expect_lines lua_os_time_date_clock lua \
+	'^lua: time after-2023$' '^lua: date 1971-01-01 00:00:00$' '^lua: date-table 1970$' \
+	'^lua: clock monotonic$'
+expect_lines lua_io_on_the_ramdisk_and_tmp lua \
+	'^lua: ramdisk 3 gamma 333$' '^lua: ramdisk-write /data/words\.txt: Read-only file system$' \
+	'^lua: tmp 1000 line 1000 333\.33$' '^lua: tmp-size 15574$' '^lua: rename true$' \
+	'^lua: remove true true$' '^lua: missing /nonexistent: No such file or directory$'
+expect_lines lua_sees_its_environment_and_arguments lua '^lua: getenv hi$' '^lua: args 2 one,two$'
+expect_lines lua_errors_carry_a_traceback lua \
+	'^lua: error attempt to index a nil value$' '^lua: traceback yes$' '^lua: error-object 7$'
+expect_end lua_exit_0_powers_off lua poweroff
+
+# posixcheck: a program written against POSIX only.
+local c
+for c in ramdisk_read ramdisk_fstat ramdisk_symlink ramdisk_read_only missing_file \
+	tmp_create tmp_write tmp_lseek tmp_read dup_shares_offset pread ftruncate create_excl \
+	mkdir stat_after_rename rmdir_not_empty unlink stdio_fopen_sscanf strtod readdir_root \
+	chdir_getcwd isatty fcntl_nonblock nanosleep realtime gmtime_strftime argv0 getenv \
+	getpid disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
+	disk_read_back; do
+	expect_lines "posix_$c" posixcheck "^posixcheck: $c ok\$"
+done
+expect_lines posix_every_check_passed posixcheck '^posixcheck: 0 failed$'
+expect_lines posix_exit_flushes_stdio posixcheck '^posixcheck: flushed at exit'
+expect_end posix_main_returning_0_powers_off posixcheck poweroff
+# (the bytes around it unchanged: a write inside a sector reads, changes, writes it back)
+expect_file posix_dev_xvda_write_lands_in_dom0s_image posix-disk.txt '^at999=\.posixcheck was here\.$'
+expect_file posix_dev_xvda_whole_sector_write_lands posix-disk.txt '^at1m=0$'
+
+expect_lines posix_exit_3_is_reported posixcheck-exit3 '^posixcheck: exiting with 3$' \
+	'^Skiff: exit\(3\), crashing the domain'
+expect_end posix_exit_3_crashes_the_domain posixcheck-exit3 crash
+expect_lines posix_abort_is_reported posixcheck-abort '^posixcheck: calling abort$' \
+	'^posix: signal 6 raised \(abort\): the appliance ends$' '^Skiff: exit\(134\)'
+expect_end posix_abort_crashes_the_domain posixcheck-abort crash
+expect_lines posix_missing_call_says_enosys posixcheck-nosys \
+	'^posix: fork\(\) is not supported by Skiff \(ENOSYS\)$' '^posixcheck: fork_is_enosys ok$'
+expect_end posix_nosys_program_ends_cleanly posixcheck-nosys poweroff
+expect_lines posix_bad_command_line_is_refused posixcheck-badargs \
+	'^posix: extra=: "oops" is not NAME=VALUE; an app.s arguments go after --'
+expect_end posix_bad_command_line_stops_the_appliance posixcheck-badargs crash
+expect_lines posix_bad_ramdisk_is_refused posixcheck-badramdisk \
+	'^posix: ramdisk is not a usable cpio archive: .* \(at byte [0-9]+\)$'
+expect_end posix_bad_ramdisk_stops_the_appliance posixcheck-badramdisk crash
+}
