@@ -3,26 +3,30 @@
 
 #include "arch/upcalls.h"
 
-extern const uint64_t skiff_syms_count;
-extern const uint64_t skiff_syms_addr[];
-extern const char *const skiff_syms_name[];
-extern char _etext[];
+/* tools/mksyms.sh: offsets of each symbol from _text, of each name from the names. */
+extern const uint32_t skiff_syms_count;
+extern const uint32_t skiff_syms_addr[];
+extern const uint32_t skiff_syms_name[];
+extern const char skiff_syms_names[];
+extern char _text[], _etext[];
 
 const char *symbol_lookup(unsigned long addr, unsigned long *offset)
 {
-	uint64_t lo = 0, hi = skiff_syms_count;
+	uint32_t lo = 0, hi = skiff_syms_count;
+	unsigned long at = addr - (unsigned long)_text;
 
-	if (!hi || addr < skiff_syms_addr[0] || addr >= (unsigned long)_etext)
+	if (!hi || addr < (unsigned long)_text || addr >= (unsigned long)_etext ||
+	    at < skiff_syms_addr[0])
 		return NULL;
 	/* The table is sorted: find the last symbol at or below addr. */
 	while (hi - lo > 1) {
-		uint64_t mid = lo + (hi - lo) / 2;
+		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (skiff_syms_addr[mid] <= addr)
+		if (skiff_syms_addr[mid] <= at)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	*offset = addr - skiff_syms_addr[lo];
-	return skiff_syms_name[lo];
+	*offset = at - skiff_syms_addr[lo];
+	return skiff_syms_names + skiff_syms_name[lo];
 }

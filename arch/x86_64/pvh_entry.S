@@ -9,21 +9,29 @@
  */
 
 #include "save_regs.h"
+#include "pvh_traps.h"
 
+/*
+ * One stub per vector 0-19, each TRAP_STUB_SIZE bytes from pvh_trap_stubs, so the IDT
+ * finds vector v's at pvh_trap_stubs + v * TRAP_STUB_SIZE (pvh_traps.c): one symbol and
+ * no table of addresses, where a symbol per stub took 20 entries of the image's symbol
+ * table (a fault in a stub is named pvh_trap_stubs+offset).
+ */
 #define TRAP_NOERR(vec)			\
-	.globl pvh_trap_##vec;		\
-pvh_trap_##vec:				\
+	.balign TRAP_STUB_SIZE;		\
 	pushq $0;			\
 	pushq $vec;			\
 	jmp pvh_trap_common
 
 #define TRAP_ERR(vec)			\
-	.globl pvh_trap_##vec;		\
-pvh_trap_##vec:				\
+	.balign TRAP_STUB_SIZE;		\
 	pushq $vec;			\
 	jmp pvh_trap_common
 
 	.text
+	.balign TRAP_STUB_SIZE
+	.globl pvh_trap_stubs
+pvh_trap_stubs:
 TRAP_NOERR(0)
 TRAP_NOERR(1)
 TRAP_NOERR(2)

@@ -16,11 +16,12 @@
 
 #include <arch.h>
 #include "pvh.h"
+#include "pvh_traps.h"
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
 #define TSS_SEL	  0x18
-#define NR_TRAPS  20
+#define NR_TRAPS  20   /* the stubs of pvh_entry.S */
 #define GATE_INTR 0x8e /* present, DPL 0, 64-bit interrupt gate */
 
 struct __attribute__((packed)) tss64 {
@@ -48,17 +49,8 @@ struct __attribute__((packed)) table_ptr {
 	uint64_t base;
 };
 
-extern char pvh_trap_0[], pvh_trap_1[], pvh_trap_2[], pvh_trap_3[], pvh_trap_4[], pvh_trap_5[],
-	pvh_trap_6[], pvh_trap_7[], pvh_trap_8[], pvh_trap_9[], pvh_trap_10[], pvh_trap_11[],
-	pvh_trap_12[], pvh_trap_13[], pvh_trap_14[], pvh_trap_15[], pvh_trap_16[], pvh_trap_17[],
-	pvh_trap_18[], pvh_trap_19[], pvh_upcall_entry[], pvh_spurious_entry[],
-	pvh_unexpected_entry[], fault_stack_top[], double_fault_stack_top[];
-
-static char *const trap_stubs[NR_TRAPS] = {
-	pvh_trap_0,  pvh_trap_1,  pvh_trap_2,  pvh_trap_3,  pvh_trap_4,	 pvh_trap_5,  pvh_trap_6,
-	pvh_trap_7,  pvh_trap_8,  pvh_trap_9,  pvh_trap_10, pvh_trap_11, pvh_trap_12, pvh_trap_13,
-	pvh_trap_14, pvh_trap_15, pvh_trap_16, pvh_trap_17, pvh_trap_18, pvh_trap_19,
-};
+extern char pvh_trap_stubs[], pvh_upcall_entry[], pvh_spurious_entry[], pvh_unexpected_entry[],
+	fault_stack_top[], double_fault_stack_top[];
 
 static struct tss64 tss __attribute__((aligned(16)));
 static struct gate64 idt[256] __attribute__((aligned(16)));
@@ -113,7 +105,7 @@ void pvh_traps_init(void)
 		set_gate(v, pvh_unexpected_entry, 0);
 	set_gate(0xff, pvh_spurious_entry, 0); /* the SVR's vector (pvh_events.c) */
 	for (unsigned int v = 0; v < NR_TRAPS; v++)
-		set_gate(v, trap_stubs[v], v == 14 ? 1 : v == 8 ? 2 : 0);
+		set_gate(v, pvh_trap_stubs + v * TRAP_STUB_SIZE, v == 14 ? 1 : v == 8 ? 2 : 0);
 	set_gate(PVH_UPCALL_VECTOR, pvh_upcall_entry, 0);
 	asm volatile("lidt %0" ::"m"(p));
 	pvh_events_init();

@@ -20,6 +20,10 @@ fi
 if [ -e "$top/build/deps/lwip/.done" ] && make -s -C "$top" APP=echo >>"$log" 2>&1; then
 	objs+=("$top/build/libskiff-lwip.o")
 fi
+# and newlib's, with the POSIX layer and its glue (make test fetches newlib first)
+if [ -e "$top/build/deps/newlib/.done" ] && make -s -C "$top" APP=posixcheck >>"$log" 2>&1; then
+	objs+=("$top/build/libskiff-newlib.o")
+fi
 
 # Any instruction naming a vector, MMX or x87 register, or an x87, MXCSR or state-restore
 # instruction, but a store of an XMM register to memory, and the PVH entry's fninit (the
@@ -58,5 +62,16 @@ if [ -n "$variadic" ] && [ ${#missing[@]} -eq 0 ]; then
 else
 	fail variadic_functions_store_the_double_registers "${missing[*]:-no variadic function found in include/}"
 fi
+
+# The smallest image stays small (the issue "newlib and a POSIX layer": an app that does
+# not ask for newlib is as small as before it; README gives hello's size). And none of
+# newlib is in it, nor on its compile or link lines.
+size=$(stat -c %s "$top/build/hello/hello.stripped" 2>/dev/null || echo 0)
+check hello_stripped_is_at_most_64_kib test "$size" -gt 0 -a "$size" -le 65536 \
+	"hello.stripped is $size bytes"
+newlib_lines=$(make -s -C "$top" APP=hello -B -n V=1 2>&1 | grep -c newlib)
+newlib_syms=$(nm "$top/build/hello/hello" 2>/dev/null | grep -c -E ' (__getreent|_impure_ptr|__sinit)$')
+check hello_is_built_without_newlib test "$newlib_lines" -eq 0 -a "$newlib_syms" -eq 0 \
+	"$newlib_lines command lines name newlib, $newlib_syms newlib symbols in the image"
 
 finish
