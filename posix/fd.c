@@ -26,6 +26,11 @@ static int lowest_free(int min)
 	return -EMFILE;
 }
 
+bool fd_table_full(void)
+{
+	return lowest_free(0) < 0;
+}
+
 int fd_install(struct node *node, int flags)
 {
 	int fd = lowest_free(0);

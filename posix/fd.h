@@ -5,6 +5,7 @@
 #ifndef POSIX_FD_H
 #define POSIX_FD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct node;
@@ -14,11 +15,13 @@ struct file {
 	int flags;	   /* SYS_O_* it was opened with (NONBLOCK, APPEND may change) */
 	int64_t pos;
 	struct node *node;
-	unsigned long dir_pos; /* readdir: entries already returned */
+	uint64_t dir_pos; /* readdir: the dir_seq of the last entry returned, 0 for none */
 };
 
 /* A new file on node with flags, in the lowest free fd: the fd, or -EMFILE, -ENOMEM. */
 int fd_install(struct node *node, int flags);
+/* Every fd is taken: fd_install would say -EMFILE. */
+bool fd_table_full(void);
 /* The file of fd, or NULL (not open). */
 struct file *fd_file(int fd);
 /* Another fd for the file of fd: the lowest free at or above min, or at exactly `at`

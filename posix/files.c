@@ -44,9 +44,18 @@ static int create(const char *path, uint32_t mode, struct node **out)
 int sys_open(const char *path, int flags, uint32_t mode)
 {
 	struct node *n;
-	int rc = vfs_lookup(path, true, &n);
+	size_t len = strlen(path);
+	int rc;
 
+	/* The fd first, as Linux: an open that cannot have one creates and empties nothing. */
+	if (fd_table_full())
+		return -EMFILE;
+	rc = vfs_lookup(path, true, &n);
 	if (rc == -ENOENT && (flags & SYS_O_CREAT)) {
+		/* "new/" can only name a directory, which open() does not make (else it made
+		 * a file "new"); Linux says EISDIR. */
+		if (len && path[len - 1] == '/')
+			return -EISDIR;
 		rc = create(path, SYS_S_IFREG | (mode & 0777), &n);
 	} else if (rc == 0 && (flags & SYS_O_CREAT) && (flags & SYS_O_EXCL)) {
 		return -EEXIST;
@@ -109,6 +118,10 @@ static long node_write(struct file *f, const void *buf, size_t len, int64_t off)
 		return n->dev->write ? n->dev->write(n->dev_arg, buf, len, off) : -EINVAL;
 	if (off < 0)
 		return -EINVAL;
+	/* Writing nothing changes nothing (POSIX), past the end too: no zero-filled gap.
+	 * (And an empty file's data is NULL, which memcpy may not be given.) */
+	if (!len)
+		return 0;
 	if ((uint64_t)off + len > n->size) {
 		rc = vfs_resize(n, off + len);
 		if (rc)
@@ -268,7 +281,15 @@ int sys_dup(int fd)
 
 int sys_dup2(int fd, int to)
 {
+	/* fd_dup takes a negative `at` for "the lowest free": for dup2 it is a bad fd. */
+	if (to < 0)
+		return -EBADF;
 	return fd_dup(fd, 0, to);
+}
+
+int sys_dupfd(int fd, int min)
+{
+	return fd_dup(fd, min, -1);
 }
 
 int sys_getfl(int fd)
@@ -409,6 +430,9 @@ int sys_rename(const char *from, const char *to)
 	old = vfs_child(dir, name, len);
 	if (old == n)
 		return 0;
+	/* The working directory has no reference to keep it: as sys_rmdir, not replaced. */
+	if (old && old == vfs_cwd())
+		return -EBUSY;
 	if (old) {
 		if (is_dir(old) && !is_dir(n))
 			return -EISDIR;
@@ -434,15 +458,7 @@ int sys_rename(const char *from, const char *to)
 	}
 	free(n->name);
 	n->name = copy;
-	n->parent = dir;
-	n->next = NULL;
-	{
-		struct node **p = &dir->children;
-
-		while (*p)
-			p = &(*p)->next;
-		*p = n;
-	}
+	vfs_link(dir, n);
 	return 0;
 }
 
@@ -499,17 +515,20 @@ int sys_readdir(int fd, struct sys_dirent *d)
 {
 	struct file *f = fd_file(fd);
 	struct node *c;
-	unsigned long i = 0;
 
 	if (!f)
 		return -EBADF;
 	if (!is_dir(f->node))
 		return -ENOTDIR;
-	for (c = f->node->children; c && i < f->dir_pos; c = c->next)
-		i++;
+	/* The first entry after the last one returned, found by its place, not by counting
+	 * entries: an entry removed meanwhile (the `rm -r` loop unlinks each as it reads)
+	 * would shift the count and skip the one after it. */
+	c = f->node->children;
+	while (c && c->dir_seq <= f->dir_pos)
+		c = c->next;
 	if (!c)
 		return 0;
-	f->dir_pos++;
+	f->dir_pos = c->dir_seq;
 	d->ino = c->ino;
 	d->mode = c->mode;
 	strlcpy(d->name, c->name, sizeof(d->name));

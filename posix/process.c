@@ -100,7 +100,7 @@ static int posix_init(void)
 	}
 	rc = rootfs_init(boot_info.module, boot_info.module_size);
 	if (rc) {
-		printk("posix: cannot build the file tree (%s)\n", strerror_name(rc));
+		printk("posix: cannot build the file tree (%s)\n", sys_errno_name(rc));
 		exit(2);
 	}
 	kernel_app_start = start_program;

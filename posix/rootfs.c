@@ -91,7 +91,8 @@ static int load_archive(const void *archive, size_t size)
 	while ((rc = cpio_next(&r, &e, &why, &at)) == 1) {
 		rc = add_entry(&e);
 		if (rc) {
-			printk("posix: ramdisk: %s: %s\n", e.name, strerror_name(rc));
+			/* sys_errno_name: strerror_name knows no ENOTDIR (a file as a dir) */
+			printk("posix: ramdisk: %s: %s\n", e.name, sys_errno_name(rc));
 			return rc;
 		}
 		files++;
@@ -116,6 +117,14 @@ int rootfs_init(const void *archive, size_t size)
 			return rc;
 	}
 	tmp = vfs_child(root, "tmp", 3);
+	dev = vfs_child(root, "dev", 3);
+	/* A ramdisk's file (or symlink) there would become writable /tmp, realloc()ed out
+	 * of the archive, or get the devices as its children. */
+	if ((tmp && !SYS_S_ISDIR(tmp->mode)) || (dev && !SYS_S_ISDIR(dev->mode))) {
+		printk("posix: the ramdisk's /%s is not a directory\n",
+		       tmp && !SYS_S_ISDIR(tmp->mode) ? "tmp" : "dev");
+		return -ENOTDIR;
+	}
 	if (tmp && tmp->children) {
 		printk("posix: the ramdisk has files in /tmp; /tmp is Skiff's writable "
 		       "directory\n");
@@ -126,7 +135,6 @@ int rootfs_init(const void *archive, size_t size)
 	if (!tmp)
 		return -ENOMEM;
 	tmp->writable = true;
-	dev = vfs_child(root, "dev", 3);
 	if (!dev)
 		dev = vfs_add(root, "dev", 3, SYS_S_IFDIR | 0755);
 	if (!dev)

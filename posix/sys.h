@@ -75,6 +75,8 @@ int sys_lstat(const char *path, struct sys_stat *st);
 int sys_isatty(int fd);
 int sys_dup(int fd);
 int sys_dup2(int fd, int to);
+/* F_DUPFD: another fd for the file of fd, the lowest free at or above min. */
+int sys_dupfd(int fd, int min);
 /* F_GETFL: the open flags; F_SETFL: only SYS_O_NONBLOCK and SYS_O_APPEND change. */
 int sys_getfl(int fd);
 int sys_setfl(int fd, int flags);

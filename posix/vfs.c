@@ -20,6 +20,7 @@
 static struct node root = {.name = "", .mode = SYS_S_IFDIR | 0755, .ino = 1};
 static struct node *cwd = &root;
 static uint64_t next_ino = 2;
+static uint64_t next_dir_seq = 1; /* 0: before every entry (struct file's dir_pos) */
 
 struct node *vfs_root(void)
 {
@@ -55,18 +56,23 @@ struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mo
 	n->name[len] = 0;
 	n->mode = mode;
 	n->ino = next_ino++;
-	n->parent = dir;
 	n->writable = dir->writable;
 	n->mtime_ns = vfs_now_ns();
-	/* At the end: readdir keeps its place while entries are added. */
-	{
-		struct node **p = &dir->children;
-
-		while (*p)
-			p = &(*p)->next;
-		*p = n;
-	}
+	vfs_link(dir, n);
 	return n;
+}
+
+void vfs_link(struct node *dir, struct node *n)
+{
+	struct node **p = &dir->children;
+
+	/* At the end: readdir keeps its place while entries are added. */
+	while (*p)
+		p = &(*p)->next;
+	*p = n;
+	n->next = NULL;
+	n->parent = dir;
+	n->dir_seq = next_dir_seq++;
 }
 
 /* The component of path at *p: its start and length; *p moves past it. */

@@ -32,7 +32,8 @@ struct node {
 	bool owned;    /* data is ours to grow and free (else it points into the ramdisk) */
 	bool unlinked; /* removed from its directory while open: freed at the last close */
 	unsigned int opens;
-	char *data; /* a file's bytes, a symlink's target */
+	uint64_t dir_seq; /* its place in its directory: each entry's is above those before */
+	char *data;	  /* a file's bytes, a symlink's target */
 	size_t size, cap;
 	int64_t mtime_ns;
 	const struct dev_ops *dev;
@@ -43,6 +44,8 @@ struct node {
 struct node *vfs_root(void);
 /* A new node named name[0..len) in dir (which must have no entry of that name). */
 struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mode);
+/* Put n (in no directory) at the end of dir's entries, with a dir_seq above theirs. */
+void vfs_link(struct node *dir, struct node *n);
 
 /*
  * Walk path from the working directory (or the root, for an absolute path). With

@@ -247,7 +247,9 @@ static int fcntl_sys(int fd, int cmd, long arg)
 	case F_SETFD:
 		return sys_getfl(fd) < 0 ? -EBADF : 0;
 	case F_DUPFD:
-		return sys_dup2(fd, -1) == -EBADF ? -EBADF : sys_dup(fd);
+		/* The lowest free fd at or above arg (-EINVAL past the table; clamped first so
+		 * that a long does not wrap into it). */
+		return sys_dupfd(fd, arg < 0 ? -1 : arg > SYS_OPEN_MAX ? SYS_OPEN_MAX : (int)arg);
 	case F_GETLK: {
 		struct flock *l = (struct flock *)arg;
 		int rc = sys_lock(fd);
