@@ -254,8 +254,7 @@ NEWLIB_TARGET := -D__DYNAMIC_REENT__ -D_READ_WRITE_RETURN_TYPE=_ssize_t \
 	-D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L
 NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-DMALLOC_PROVIDED -DREENTRANT_SYSCALLS_PROVIDED $(NEWLIB_TARGET) \
-	-ffile-prefix-map=$(abspath $(NEWLIB_DIR))=newlib
+	-DMALLOC_PROVIDED -DREENTRANT_SYSCALLS_PROVIDED $(NEWLIB_TARGET)
 NEWLIB_INCLUDES := -isystem posix/newlib/include -isystem $(NEWLIB_INST)/include \
 	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET)
 # (what app.mk added to APP_CFLAGS stays)

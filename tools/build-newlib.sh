@@ -16,9 +16,12 @@
 #   --enable-newlib-io-long-long, -io-c99-formats: printf's %lld, %zu, %a, %hhd.
 set -euo pipefail
 
-dir=$(cd "$1" && pwd)
+dir=$(cd "$1" && pwd -P)
 shift
 flags="$*"
+# Paths in the objects name newlib's folder as "newlib", not where this checkout is: the
+# flags, and so the build, are the same for every checkout sharing build/deps.
+map="-ffile-prefix-map=$dir=newlib"
 src=$dir/src-tree
 inst=$dir/install
 [ -e "$inst/.done" ] && [ "$(cat "$inst/flags" 2>/dev/null)" = "$flags" ] && exit 0
@@ -34,7 +37,7 @@ if ! { "$src/configure" --target=x86_64-elf --prefix="$inst" --disable-multilib 
 	--enable-newlib-retargetable-locking --enable-newlib-global-stdio-streams \
 	--enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 	CC_FOR_TARGET=gcc AR_FOR_TARGET=ar AS_FOR_TARGET=as LD_FOR_TARGET=ld NM_FOR_TARGET=nm \
-	RANLIB_FOR_TARGET=ranlib OBJDUMP_FOR_TARGET=objdump CFLAGS_FOR_TARGET="$flags" &&
+	RANLIB_FOR_TARGET=ranlib OBJDUMP_FOR_TARGET=objdump CFLAGS_FOR_TARGET="$flags $map" &&
 	make -j"$(nproc)" all-target-newlib && make install-target-newlib; } >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	echo "build-newlib: failed (the whole log: $log)" >&2
