@@ -362,10 +362,10 @@ $(IMAGE): $(LINK_APP) $(LIBSKIFF) $(BUILD)/$(APP)/$(APP).syms.S
 # the image, which parses this file again with them in place.
 run:
 	$(Q)tools/install-deps.sh build
-	$(Q)$(MAKE) --no-print-directory $(IMAGE)
+	$(Q)$(MAKE) --no-print-directory $(IMAGE) $(ROOTFS)
 	$(Q)tools/run $(if $(filter 1,$(APP_LWIP)),--net $(or $(APP_PORT),80)) \
 		$(if $(MEM),--mem "$$MEM") $(if $(EXTRA),--extra "$$EXTRA") \
-		$(if $(DISK),--disk "$$DISK") $(if $(MODE),--mode "$$MODE") \
+		$(if $(DISK),--disk "$$DISK") $(if $(MODE),--mode "$$MODE") $(if $(ROOTFS),--ramdisk $(ROOTFS)) \
 		$(if $(TIMEOUT),--timeout "$$TIMEOUT") $(if $(PORT),--host-port "$$PORT") $(IMAGE)
 
 unit:

@@ -17,7 +17,8 @@ what=${1:-all}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${SKIFF_CACHE:-$top/build/deps}
 
-build_pkgs=(gcc make binutils libxen-dev)
+# cpio packs an app's rootfs/ into its ramdisk.
+build_pkgs=(gcc make binutils libxen-dev cpio)
 unit_pkgs=(libcmocka-dev pkg-config)
 # xen-utils brings xl, xenstored, xenconsoled and the hotplug scripts that dom0 runs.
 # bash, iproute2, util-linux (losetup, flock) and procps are what those scripts call.

@@ -1,5 +1,5 @@
 # make run on a Xen dom0: sourced by tools/run once it has checked its options (name,
-# image, mem, extra, disk, net_port, timeout are set; finish FATE ends the run).
+# image, mem, extra, disk, ramdisk, net_port, timeout are set; finish FATE ends the run).
 #
 # Why not `xl create -c`: xenconsole puts the terminal in raw mode, so Ctrl-C goes to the
 # appliance instead of stopping it, and it needs a terminal (no log, no pipe). Instead
@@ -18,6 +18,7 @@ if [ -n "$net_port" ]; then
 	echo "run: $name joins bridge xenbr0 and asks DHCP for an address (port $net_port)"
 fi
 [ -z "$disk" ] || echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$disk' ]" >>"$cfg"
+[ -z "$ramdisk" ] || echo "ramdisk = \"$ramdisk\"" >>"$cfg"
 
 domid=
 reader=
