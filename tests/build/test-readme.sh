@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README.md tells the truth about the C library an app gets: every function the list of
 # "What an app may use" names is declared in include/'s C headers and every one declared
-# there is named; what "Not there (yet)" names is not declared or cannot be included;
+# there is named; what "Not in Skiff's own" names is not declared or cannot be included;
 # the headers it says GCC provides can be. And "The two commands" are two.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +14,7 @@ section=$(sed -n '/^### What an app may use/,/^Skiff.s own API/p' "$readme")
 listed=$(awk '/^- `<(stdio|string|stdlib|errno)\.h>`/ {on = 1; print; next}
 	/^- / || /^$/ {on = 0} on' <<<"$section" |
 	grep -o '`[A-Za-z_][A-Za-z0-9_]*`' | tr -d '`' | sort -u)
-not_there=$(sed -n '/^Not there (yet):/,/^$/p' <<<"$section")
+not_there=$(sed -n '/^Not in Skiff.s own (newlib has them all):/,/^$/p' <<<"$section")
 
 # What include/'s C headers declare (the compiler reads them, as tools/public-syms.sh does).
 # An app's view: GCC's own headers and include/ (the Makefile's APP_CFLAGS).
