@@ -42,8 +42,8 @@ for mode in $modes; do
 	case $mode in pv | pvh) ;; *) echo "xen-test: MODES: no mode '$mode' (pv, pvh)" >&2; exit 2 ;; esac
 done
 mkdir -p "$work"
-rm -rf "$job" "$results"
-mkdir -p "$job" "$results"
+rm -rf "$job" "$results" "$work"/boot-*
+mkdir -p "$job"
 for area in $areas; do
 	apps_var=${area}_apps
 	for app in ${!apps_var}; do
@@ -58,13 +58,14 @@ for area in $areas; do
 done
 
 export EMULATED=1 # tools/xlcfg.sh: the configs are for the emulated test host
-# in_mode MODE: $job, $results and test names are MODE's (the apps are shared).
-all_job=$job all_results=$results
+# in_mode MODE: $job, $results and test names are MODE's (the apps are shared). Each
+# mode has a host boot of its own: its results are in $work/boot-MODE/MODE.
+all_job=$job
 in_mode() {
 	mode=$1
 	export MODE=$mode
 	job=$all_job/$mode
-	results=$all_results/$mode
+	results=$work/boot-$mode/$mode
 	test_prefix="$mode/"
 }
 
@@ -79,27 +80,53 @@ for m in $modes; do
 		"${area}_setup"
 	done
 done
-{
-	echo "# Runs in dom0 of the test host, with tools/testhost/guest.sh already sourced."
-	for m in $modes; do
-		in_mode "$m"
-		echo "# ==== boot mode $m"
-		echo "cd /job/$m && OUT=/out/$m && mkdir -p \$OUT"
+
+# boot_mode MODE: one boot of the test host running MODE's part of every area; 0 if the
+# job ran to its end. An area may define AREA_boot and AREA_booted, run on this machine
+# just before and after the boot (the net area's fetch through the port forward).
+boot_mode() {
+	local rc=0
+	in_mode "$1"
+	{
+		echo "# Runs in dom0 of the test host, with tools/testhost/guest.sh already sourced."
+		echo "# ==== boot mode $mode"
+		echo "cd /job/$mode && OUT=/out/$mode && mkdir -p \$OUT"
 		for area in $areas; do
-			echo "# ---- area $area ($m)"
+			echo "# ---- area $area ($mode)"
 			"${area}_job"
 		done
+	} >"$all_job/job.sh"
+	for area in $areas; do
+		! declare -F "${area}_boot" >/dev/null || "${area}_boot"
 	done
-} >"$all_job/job.sh"
-job=$all_job results=$all_results test_prefix=
+	# TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
+	"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 ${net_forward:+--forward $net_forward} \
+		"$all_job" "$work/boot-$mode" || rc=$?
+	mkdir -p "$results"
+	for area in $areas; do
+		! declare -F "${area}_booted" >/dev/null || "${area}_booted"
+	done
+	return $rc
+}
 
-host_rc=0
-# TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
-"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 ${net_forward:+--forward $net_forward} \
-	"$job" "$results" || host_rc=$?
-if [ $host_rc -ne 0 ]; then
-	fail test_host_job "the test host exited with status $host_rc"
-fi
+# The emulated CPU now and then triple-faults an HVM guest (a PVH guest, or the PV shim's)
+# under event load, a fault of QEMU's software emulation that Linux PVH guests meet too
+# (README, "Known issue"); once in a while the host stops with it. A boot in which Xen
+# logged one is run again, at most twice more, with a NOTE naming the fault: the tests
+# then judge the last boot, and any failure in it still fails.
+for m in $modes; do
+	for attempt in 1 2 3; do
+		host_rc=0
+		boot_mode "$m" || host_rc=$?
+		fault=$(grep -m 1 'Triple fault' "$work/boot-$m/serial.log" 2>/dev/null || true)
+		[ -n "$fault" ] && [ "$attempt" -lt 3 ] || break
+		echo "NOTE: $m boot $attempt: the emulated CPU triple-faulted a guest (${fault#(XEN) }); booting the host again for every $m test"
+	done
+	if [ $host_rc -ne 0 ]; then
+		test_prefix="$m/"
+		fail test_host_job "the test host exited with status $host_rc"
+	fi
+done
 
 for m in $modes; do
 	in_mode "$m"

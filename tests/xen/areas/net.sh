@@ -32,8 +32,14 @@ net_setup() {
 "$top/tools/xlcfg.sh" echo-badip echo 32 preserve "ip=10.0.0.300 gw=10.0.0.1" >"$job/echo-badip.cfg"
 "$top/tools/xlcfg.sh" echo-badmask echo 32 preserve "ip=10.0.0.7 netmask=255.0.255.0" >"$job/echo-badmask.cfg"
 gcc -static -O2 -Wall -Werror -o "$job/nettest" "$top/tests/xen/nettest.c"
-# From this machine, fetch httpd's /stats through the test host's port forward (8080)
-# once the job has it up; the job waits for this request to reach the guest.
+net_forward=8080
+}
+
+# Before each host boot of a mode: from this machine, fetch httpd's /stats through the
+# test host's port forward (8080) once the job has it up; the job waits for this request
+# to reach the guest.
+net_boot() {
+[ -z "${net_poller:-}" ] || kill "$net_poller" 2>/dev/null || true
 rm -rf "$work/host" && mkdir -p "$work/host"
 (
 	for i in $(seq 600); do
@@ -45,7 +51,11 @@ rm -rf "$work/host" && mkdir -p "$work/host"
 	done
 ) &
 net_poller=$!
-net_forward=8080
+}
+# After it: what the poller fetched is that mode's.
+net_booted() {
+[ -z "${net_poller:-}" ] || kill "$net_poller" 2>/dev/null || true
+cp "$work/host/stats.json" "$results/host-stats.json" 2>/dev/null || true
 }
 
 net_job() {
@@ -129,7 +139,6 @@ JOB
 }
 
 net_check() {
-kill "$net_poller" 2>/dev/null || true
 # netfront and lwIP, through the echo appliance.
 expect_lines echo_gets_static_address echo '^netfront vif0: 00:16:3e:5a:1f:01' \
 	'^net: vif0 10\.0\.0\.2/24 gw 10\.0\.0\.1 \(static\)' '^echo: listening'
@@ -187,7 +196,7 @@ expect_file httpd_page_shows_uptime_and_counters httpd-index.html '<li>received:
 expect_file httpd_stats_is_json httpd-stats.json '^\{"uptime_s": [0-9]+, "xen": "4\.17\.[0-9]+", "domid": [0-9]+, "name": "httpd", "ip": "10\.0\.0\.4"'
 expect_file httpd_unknown_page_is_404 httpd-404.txt '404'
 expect_file httpd_keeps_the_connection_alive httpd-keepalive.txt '^nettest: http: 5 answers on one connection'
-if grep -q '"name": "httpd"' "$work/host/stats.json" 2>/dev/null; then
+if grep -q '"name": "httpd"' "$results/host-stats.json" 2>/dev/null; then
 	pass httpd_reachable_from_this_machine_through_port_8080
 else
 	fail httpd_reachable_from_this_machine_through_port_8080 "curl of 127.0.0.1:8080 got nothing"
