@@ -23,20 +23,29 @@
 
 static sqlite3 *db;
 
+/* What SQLite said, with its extended code and the errno of the system call that failed
+ * (0 if none did), as a disk I/O error says little more than that. */
+static void fail_msg(const char *what, const char *msg)
+{
+	int err = db ? sqlite3_system_errno(db) : 0;
+
+	printf("sqlite: error: %s: %s (code %d, errno %d%s%s)\n", what, msg,
+	       db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM, err, err ? ": " : "",
+	       err ? strerror(err) : "");
+	exit(1);
+}
+
 static void fail(const char *what)
 {
-	printf("sqlite: error: %s: %s\n", what, db ? sqlite3_errmsg(db) : "out of memory");
-	exit(1);
+	fail_msg(what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 static void exec(const char *sql)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		printf("sqlite: error: %s: %s\n", sql, err ? err : sqlite3_errmsg(db));
-		exit(1);
-	}
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg(sql, err ? err : sqlite3_errmsg(db));
 }
 
 static sqlite3_stmt *prepare(const char *sql)
@@ -116,8 +125,9 @@ static void insert_rows(void)
 	}
 	sqlite3_finalize(st);
 	exec("COMMIT");
+	t0 = now() - t0;
 	printf("sqlite: inserts %lld\n", (long long)query_int("SELECT count(*) FROM items", 0));
-	printf("sqlite: inserts/s %ld\n", per_second(ROWS, now() - t0));
+	printf("sqlite: inserts/s %ld\n", per_second(ROWS, t0));
 }
 
 /* LOOKUPS point queries on the index of k; each row found must be the one inserted. */
@@ -131,7 +141,8 @@ static void look_up(void)
 	for (long j = 0; j < LOOKUPS; j++) {
 		long key = (j * 10 + 3) % ROWS;
 
-		sqlite3_bind_int64(st, 1, key);
+		if (sqlite3_bind_int64(st, 1, key))
+			fail("bind");
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			long id = (long)sqlite3_column_int64(st, 0);
 
@@ -143,9 +154,10 @@ static void look_up(void)
 		if (sqlite3_reset(st) != SQLITE_OK)
 			fail("lookup");
 	}
-	printf("sqlite: queries/s %ld\n", per_second(LOOKUPS, now() - t0));
+	t0 = now() - t0;
 	sqlite3_finalize(st);
 	printf("sqlite: lookups %d found %ld\n", LOOKUPS, found);
+	printf("sqlite: queries/s %ld\n", per_second(LOOKUPS, t0));
 }
 
 /* A range of keys counted on the index alone, and the plan that says so. */
@@ -167,10 +179,14 @@ static void aggregate(void)
 {
 	const char *groups = "SELECT count(*), min(n), max(n) FROM "
 			     "(SELECT v, count(*) AS n FROM items GROUP BY v)";
+	long long n = query_int(groups, 0), least = query_int(groups, 1),
+		  most = query_int(groups, 2);
 
 	printf("sqlite: sum %lld\n", (long long)query_int("SELECT sum(v) FROM items", 0));
-	printf("sqlite: groups %lld of %lld to %lld rows\n", (long long)query_int(groups, 0),
-	       (long long)query_int(groups, 1), (long long)query_int(groups, 2));
+	if (least == most)
+		printf("sqlite: groups %lld of %lld rows each\n", n, least);
+	else
+		printf("sqlite: groups %lld of %lld to %lld rows\n", n, least, most);
 }
 
 /* A transaction undone: the rollback journal puts the deleted rows back. */
@@ -183,7 +199,7 @@ static void roll_back(void)
 	during = query_int("SELECT count(*) FROM items", 0);
 	exec("ROLLBACK");
 	after = query_int("SELECT count(*) FROM items", 0);
-	printf("sqlite: rollback %lld then %lld\n", during, after);
+	printf("sqlite: rollback from %lld rows back to %lld\n", during, after);
 }
 
 static void integrity(void)
