@@ -136,13 +136,18 @@ endif
 # Sources from elsewhere that an app.mk names: a program fetched into build/deps by
 # tools/install-deps.sh $(APP_FETCH) (apps/lua: Lua's), the files APP_EXTRA_FILES of
 # the folder APP_EXTRA_DIR, built unmodified with APP_CFLAGS and APP_EXTRA_CFLAGS.
+# install-deps leaves build/deps/$(APP_FETCH)/.done when the fetch is complete; an
+# app.mk whose files install-deps makes after that names their own stamp as
+# APP_FETCH_STAMP (apps/sqlite: the amalgamation made from SQLite's source). The app's
+# own code may include the fetched headers, so all of its objects wait for the fetch.
 APP_EXTRA_OBJS := $(patsubst %.c,$(APP_OBJ_DIR)/extra/%.o,$(APP_EXTRA_FILES))
 APP_OBJS += $(APP_EXTRA_OBJS)
 ifneq ($(APP_FETCH),)
-APP_FETCH_STAMP := $(BUILD)/deps/$(APP_FETCH)/.done
+APP_FETCH_STAMP ?= $(BUILD)/deps/$(APP_FETCH)/.done
 $(APP_FETCH_STAMP):
 	tools/install-deps.sh $(APP_FETCH)
 $(patsubst %,$(APP_EXTRA_DIR)/%,$(APP_EXTRA_FILES)): | $(APP_FETCH_STAMP) ;
+$(APP_OBJS): | $(APP_FETCH_STAMP)
 endif
 $(APP_OBJ_DIR)/extra/%.o: $(APP_EXTRA_DIR)/%.c Makefile $(APP_MK) $(APP_STAMP) $(XEN_STAMP)
 	$(Q)mkdir -p $(dir $@)

@@ -491,6 +491,45 @@ long sys_readlink(const char *path, char *buf, size_t size)
 	return (long)len;
 }
 
+static int chmod_node(struct node *n, uint32_t mode)
+{
+	if (!n->writable)
+		return -EROFS;
+	n->mode = (n->mode & SYS_S_IFMT) | (mode & 07777);
+	return 0;
+}
+
+int sys_chmod(const char *path, uint32_t mode)
+{
+	struct node *n;
+	int rc = vfs_lookup(path, true, &n);
+
+	return rc ? rc : chmod_node(n, mode);
+}
+
+int sys_fchmod(int fd, uint32_t mode)
+{
+	struct file *f = fd_file(fd);
+
+	return f ? chmod_node(f->node, mode) : -EBADF;
+}
+
+int sys_utime(const char *path, const struct sys_timespec *mtime)
+{
+	struct node *n;
+	int rc = vfs_lookup(path, true, &n);
+
+	if (rc)
+		return rc;
+	if (mtime && (mtime->nsec < 0 || mtime->nsec >= 1000000000 || mtime->sec < 0 ||
+		      mtime->sec >= INT64_MAX / 1000000000))
+		return -EINVAL;
+	if (!n->writable)
+		return -EROFS;
+	n->mtime_ns = mtime ? mtime->sec * 1000000000 + mtime->nsec : vfs_now_ns();
+	return 0;
+}
+
 int sys_chdir(const char *path)
 {
 	struct node *n;

@@ -94,6 +94,14 @@ int sys_rmdir(const char *path);
  * R_OK 4, W_OK 2, X_OK 1 or F_OK 0. */
 int sys_access(const char *path, int mode);
 long sys_readlink(const char *path, char *buf, size_t size);
+/* A file's permission bits (mode & 07777), kept and reported by stat; nothing checks
+ * them (one user, root). -EROFS outside /tmp. */
+int sys_chmod(const char *path, uint32_t mode);
+int sys_fchmod(int fd, uint32_t mode);
+/* A file's modification time: *mtime, or now for NULL; -EINVAL for a malformed time or
+ * one before 1970, -EROFS outside /tmp. The tree keeps this one time per file (stat
+ * reports it as the access and change times too). */
+int sys_utime(const char *path, const struct sys_timespec *mtime);
 int sys_chdir(const char *path);
 /* The working directory's path into buf; -ERANGE if it does not fit. */
 int sys_getcwd(char *buf, size_t size);

@@ -9,7 +9,8 @@
 #   tools/install-deps.sh lwip      lwIP's source from Debian, unpacked into build/deps/lwip
 #   tools/install-deps.sh newlib    newlib's source (Debian's newlib-source), into build/deps/newlib
 #   tools/install-deps.sh lua       Lua 5.4's source from Debian, into build/deps/lua
-#   tools/install-deps.sh sqlite    SQLite's source from Debian, into build/deps/sqlite
+#   tools/install-deps.sh sqlite    SQLite's source from Debian, into build/deps/sqlite, and
+#                                   its amalgamation (sqlite3.c) made from it
 #   tools/install-deps.sh all       everything (what `make test` asks for)
 set -euo pipefail
 
@@ -27,6 +28,8 @@ host_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-x86 busybox-stat
 # dpkg-source unpacks the source package and applies Debian's patches; the keyring lets
 # apt check the Release file of our private source list.
 lwip_pkgs=(apt dpkg-dev debian-archive-keyring xz-utils)
+# SQLite's own build makes its one-file amalgamation with Tcl scripts: tclsh.
+sqlite_pkgs=(tcl)
 lwip_version=2.1.3
 lua_version=5.4.4
 sqlite_version=3.40.1
@@ -36,8 +39,9 @@ case $what in
 build) pkgs=("${build_pkgs[@]}") ;;
 unit) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}") ;;
 testhost) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
-lwip | newlib | lua | sqlite) pkgs=("${lwip_pkgs[@]}") ;;
-all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}") ;;
+lwip | newlib | lua) pkgs=("${lwip_pkgs[@]}") ;;
+sqlite) pkgs=("${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
+all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
 *)
 	echo "usage: $0 build|unit|testhost|lwip|newlib|lua|sqlite|all" >&2
 	exit 2
@@ -156,7 +160,11 @@ fetch_newlib() {
 
 case $what in lwip | all) fetch_source lwip lwip "$lwip_version" ;; esac
 case $what in lua | all) fetch_source lua lua5.4 "$lua_version" ;; esac
-case $what in sqlite | all) fetch_source sqlite sqlite3 "$sqlite_version" ;; esac
+case $what in sqlite | all)
+	fetch_source sqlite sqlite3 "$sqlite_version"
+	"$top/tools/build-sqlite-amalgamation.sh" "$cache/sqlite"
+	;;
+esac
 case $what in newlib | all) fetch_newlib ;; esac
 [ "$what" = testhost ] || [ "$what" = all ] || exit 0
 

@@ -449,3 +449,63 @@ long sysconf(int name)
 		return RET(-EINVAL);
 	}
 }
+
+/* A file's mode: kept, and reported by stat, but checked by nothing (one user). */
+int chmod(const char *path, mode_t mode)
+{
+	return RET(sys_chmod(path, (uint32_t)mode));
+}
+
+int fchmod(int fd, mode_t mode)
+{
+	return RET(sys_fchmod(fd, (uint32_t)mode));
+}
+
+/* Every file belongs to the one user, root (getuid() above): giving a file to root, or
+ * leaving its owner as it is (-1), changes nothing and succeeds; there is no other owner
+ * to give it to, so that is ENOSYS, loudly. rc is the stat of the file, which must
+ * exist. */
+static int chown_sys(int rc, uid_t uid, gid_t gid, const char *name)
+{
+	if (rc)
+		return rc;
+	if ((uid != 0 && uid != (uid_t)-1) || (gid != 0 && gid != (gid_t)-1))
+		return sys_nosys(name);
+	return 0;
+}
+
+int chown(const char *path, uid_t uid, gid_t gid)
+{
+	struct sys_stat s;
+
+	return RET(chown_sys(sys_stat(path, &s), uid, gid, "chown"));
+}
+
+int fchown(int fd, uid_t uid, gid_t gid)
+{
+	struct sys_stat s;
+
+	return RET(chown_sys(sys_fstat(fd, &s), uid, gid, "fchown"));
+}
+
+/* The access time is not kept (the tree has one time per file): tv[1], the
+ * modification time, is the one set. */
+int utimes(const char *path, const struct timeval *tv)
+{
+	struct sys_timespec mtime;
+
+	if (!tv)
+		return RET(sys_utime(path, NULL));
+	if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0 ||
+	    tv[1].tv_usec >= 1000000)
+		return RET(-EINVAL);
+	mtime.sec = tv[1].tv_sec;
+	mtime.nsec = (long)tv[1].tv_usec * 1000;
+	return RET(sys_utime(path, &mtime));
+}
+
+/* <sys/ioctl.h> (posix/newlib/include/sys/ioctl.h): no device takes a request. */
+int ioctl(int fd, unsigned long request, ...)
+{
+	return RET(sys_nosys("ioctl"));
+}

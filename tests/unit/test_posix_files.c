@@ -1348,6 +1348,59 @@ static void stat_fields(void **state)
 	assert_int_equal(st.blocks, 8);
 }
 
+/* The mode bits and the modification time of a /tmp file change; the ramdisk's and the
+ * devices' do not. */
+static void chmod_and_utime(void **state)
+{
+	struct sys_timespec t = {1000, 5};
+	struct sys_stat st;
+	int fd;
+
+	make_file("/tmp/f", "x");
+	assert_int_equal(sys_chmod("/tmp/f", 0600), 0);
+	assert_int_equal(lmode_of("/tmp/f"), SYS_S_IFREG | 0600);
+	fd = sys_open("/tmp/f", SYS_O_RDONLY, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_fchmod(fd, 04755), 0); /* an fd open for reading will do */
+	assert_int_equal(lmode_of("/tmp/f"), SYS_S_IFREG | 04755);
+	assert_int_equal(sys_fchmod(fd, SYS_S_IFDIR | 0640), 0); /* the type stays */
+	assert_int_equal(lmode_of("/tmp/f"), SYS_S_IFREG | 0640);
+	assert_int_equal(sys_chmod("/tmp", 0755), 0);
+	assert_int_equal(lmode_of("/tmp"), SYS_S_IFDIR | 0755);
+	assert_int_equal(sys_chmod("/etc/hello.txt", 0600), -EROFS);
+	assert_int_equal(sys_chmod("/etc/link", 0600), -EROFS); /* followed */
+	assert_int_equal(lmode_of("/etc/hello.txt"), SYS_S_IFREG | 0644);
+	assert_int_equal(sys_chmod("/tmp/none", 0600), -ENOENT);
+	assert_int_equal(sys_fchmod(1, 0600), -EROFS);
+	assert_int_equal(sys_fchmod(99, 0600), -EBADF);
+
+	assert_int_equal(sys_utime("/tmp/f", &t), 0);
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.mtime.sec, 1000);
+	assert_int_equal(st.mtime.nsec, 5);
+	assert_int_equal(st.atime.sec, 1000); /* one time per file */
+	assert_int_equal(st.ctime.sec, 1000);
+	assert_int_equal(sys_utime("/tmp/f", NULL), 0);
+	assert_int_equal(sys_fstat(fd, &st), 0);
+	assert_int_equal(st.mtime.sec, now_ns / NSEC_PER_SEC);
+	assert_int_equal(st.mtime.nsec, now_ns % NSEC_PER_SEC);
+	t.nsec = 1000000000;
+	assert_int_equal(sys_utime("/tmp/f", &t), -EINVAL);
+	t.nsec = -1;
+	assert_int_equal(sys_utime("/tmp/f", &t), -EINVAL);
+	t.nsec = 0;
+	t.sec = -1;
+	assert_int_equal(sys_utime("/tmp/f", &t), -EINVAL);
+	t.sec = INT64_MAX / NSEC_PER_SEC;
+	assert_int_equal(sys_utime("/tmp/f", &t), -EINVAL); /* past what the tree holds */
+	t.sec = 1000;
+	assert_int_equal(sys_utime("/etc/hello.txt", &t), -EROFS);
+	assert_int_equal(sys_utime("/tmp/none", &t), -ENOENT);
+	assert_int_equal(sys_stat("/tmp/f", &st), 0);
+	assert_int_equal(st.mtime.sec, now_ns / NSEC_PER_SEC);
+	assert_int_equal(sys_close(fd), 0);
+}
+
 static void isatty_and_the_console(void **state)
 {
 	char buf[8];
@@ -1571,6 +1624,7 @@ int main(void)
 		T(tmp_is_writable),
 		T(getcwd_chdir),
 		T(stat_fields),
+		T(chmod_and_utime),
 		T(isatty_and_the_console),
 		T(getfl_setfl),
 		T(lock),

@@ -1,0 +1,13 @@
+/*
+ * Skiff's <sys/ioctl.h> for newlib, which has none: POSIX leaves ioctl() to each
+ * system, and programs written on Linux include this header whether or not they call it
+ * (SQLite's unix VFS does, for a request it makes only when built for F2FS atomic
+ * writes). No device here takes a request: ioctl() (posix/newlib/syscalls.c) says so on
+ * the console and fails with ENOSYS.
+ */
+#ifndef _SYS_IOCTL_H
+#define _SYS_IOCTL_H
+
+int ioctl(int fd, unsigned long request, ...);
+
+#endif
