@@ -262,8 +262,10 @@ NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-DMALLOC_PROVIDED -DREENTRANT_SYSCALLS_PROVIDED $(NEWLIB_TARGET)
 NEWLIB_INCLUDES := -isystem posix/newlib/include -isystem $(NEWLIB_INST)/include \
 	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET)
-# (what app.mk added to APP_CFLAGS stays)
-APP_CFLAGS := $(CODE_CFLAGS) $(NEWLIB_INCLUDES) $(filter-out $(COMMON_CFLAGS),$(APP_CFLAGS))
+# What app.mk added after COMMON_CFLAGS stays, word for word (a filter would also drop
+# an "-I" of its "-I dir", a word COMMON_CFLAGS has too).
+APP_CFLAGS := $(CODE_CFLAGS) $(NEWLIB_INCLUDES) \
+	$(wordlist $(words x $(COMMON_CFLAGS)),$(words $(APP_CFLAGS)),$(APP_CFLAGS))
 POSIX_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard posix/*.c)))
 GLUE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(filter-out posix/newlib/start.c,$(wildcard posix/newlib/*.c))))
 # The start is linked beside the app (posix/newlib/start.c says why), named for it.

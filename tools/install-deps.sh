@@ -129,7 +129,7 @@ fetch_source() {
 	# apt checked every file against the signed Release of the archive; dpkg-source also
 	# wants the uploader's key (not installed), and only warns without it.
 	out=$(dpkg-source -x "$dsc" "$dir/src-tree" 2>&1) || { echo "$out" >&2; exit 1; }
-	rm -f "$dir"/*.orig.tar.* # dpkg-source leaves a copy beside src-tree
+	rm -f "$dir"/*.orig.tar.* "$dir"/*.orig-*.tar.* # dpkg-source leaves copies beside src-tree
 	touch "$dir/.done"
 }
 

@@ -7,9 +7,7 @@ APP_FETCH := sqlite
 APP_FETCH_STAMP := $(BUILD)/deps/sqlite/amalgamation/.done
 APP_EXTRA_DIR := $(BUILD)/deps/sqlite/amalgamation
 APP_EXTRA_FILES := sqlite3.c
-# (-I and its folder as one word: for a newlib app the Makefile takes the words of the
-# library's own flags out of APP_CFLAGS, a lone "-I" among them)
-APP_CFLAGS += -Werror -I$(APP_EXTRA_DIR)
+APP_CFLAGS += -Werror -I $(APP_EXTRA_DIR)
 
 # SQLite's compile-time options (its compile.html), each for a reason of this target's:
 # - one thread uses SQLite (main.c's), and the POSIX layer has no pthreads: no mutexes;

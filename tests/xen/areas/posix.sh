@@ -4,7 +4,7 @@
 # runs, boots the test host once for every area asked for, then runs posix_check.
 # shellcheck shell=bash
 
-posix_apps="lua posixcheck"
+posix_apps="lua posixcheck sqlite"
 
 # posix_cfg NAME APP EXTRA [more lines]: a config with the app's ramdisk.
 posix_cfg() {
@@ -16,6 +16,8 @@ posix_cfg() {
 }
 
 posix_setup() {
+# SQLite: its database in /tmp (memory=5 is its least; 32 leaves room).
+"$top/tools/xlcfg.sh" sqlite sqlite 32 preserve >"$job/sqlite.cfg"
 # Lua: its environment (greeting=), then the script and its arguments after --.
 posix_cfg lua lua 'greeting=hi -- /test.lua one two' >"$job/lua.cfg"
 # posixcheck: every check, with a disk; a quoted value with a space in the environment.
@@ -35,6 +37,7 @@ echo 'ramdisk = "garbage.cpio"' >>"$job/posixcheck-badramdisk.cfg"
 posix_job() {
 	cat <<'JOB'
 guest_run lua lua.cfg 120
+guest_run sqlite sqlite.cfg 300
 dd if=/dev/zero of=/tmp/posix-disk.img bs=1M count=8 2>/dev/null
 guest_run posixcheck posixcheck.cfg 120
 # The bytes the guest wrote through /dev/xvda, read back from the image here.
@@ -72,6 +75,27 @@ expect_lines lua_sees_its_environment_and_arguments lua '^lua: getenv hi$' '^lua
 expect_lines lua_errors_carry_a_traceback lua \
 	'^lua: error attempt to index a nil value$' '^lua: traceback yes$' '^lua: error-object 7$'
 expect_end lua_exit_0_powers_off lua poweroff
+
+# SQLite 3.40.1, Debian's source unmodified (its own amalgamation build), over newlib.
+expect_lines sqlite_creates_a_database_in_tmp_and_inserts_10000_rows sqlite \
+	'^sqlite: SQLite 3\.40\.1$' '^sqlite: inserts 10000$' '^sqlite: inserts/s [0-9]+$'
+expect_lines sqlite_indexed_queries sqlite '^sqlite: lookups 1000 found 1000$' \
+	'^sqlite: queries/s [0-9]+$' \
+	'^sqlite: plan SEARCH items USING COVERING INDEX items_k \(k>\? AND k<\?\)$' \
+	'^sqlite: range 1000$' '^sqlite: sum 495000$' '^sqlite: groups 100 of 100 rows each$'
+expect_lines sqlite_rolls_back_and_passes_its_integrity_check sqlite \
+	'^sqlite: rollback from 5000 rows back to 10000$' '^sqlite: integrity ok$' \
+	'^sqlite: file 352256 bytes$'
+expect_lines sqlite_reopens_the_file_with_every_row sqlite \
+	'^sqlite: reopened 10000 rows, sum 495000$' '^sqlite: integrity ok$' '^sqlite: done$'
+if grep -q -E '^(posix: |sqlite: error)' "$results/sqlite.console" 2>/dev/null; then
+	fail sqlite_meets_no_missing_call "$(grep -m 1 -E '^(posix: |sqlite: error)' "$results/sqlite.console")"
+elif [ -s "$results/sqlite.console" ]; then
+	pass sqlite_meets_no_missing_call
+else
+	fail sqlite_meets_no_missing_call "no console log for sqlite"
+fi
+expect_end sqlite_exit_0_powers_off sqlite poweroff
 
 # posixcheck: a program written against POSIX only.
 local c
