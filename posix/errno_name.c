@@ -6,20 +6,12 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include "posix/errno_list.h"
 #include "posix/sys.h"
 
-#define E(name) [name] = #name
+#define NAME(e) [e] = #e,
 static const char *const names[] = {
-	E(EPERM),	 E(ENOENT),	  E(EIO),	    E(ENXIO),	     E(E2BIG),
-	E(EBADF),	 E(EAGAIN),	  E(ENOMEM),	    E(EACCES),	     E(EFAULT),
-	E(EBUSY),	 E(EEXIST),	  E(EXDEV),	    E(ENODEV),	     E(ENOTDIR),
-	E(EISDIR),	 E(EINVAL),	  E(ENFILE),	    E(EMFILE),	     E(ENOTTY),
-	E(EFBIG),	 E(ENOSPC),	  E(ESPIPE),	    E(EROFS),	     E(ERANGE),
-	E(EDEADLK),	 E(ENAMETOOLONG), E(ENOLCK),	    E(ENOSYS),	     E(ENOTEMPTY),
-	E(ELOOP),	 E(EBADMSG),	  E(EMSGSIZE),	    E(ENOPROTOOPT),  E(EOPNOTSUPP),
-	E(EAFNOSUPPORT), E(EADDRINUSE),	  E(EADDRNOTAVAIL), E(ECONNABORTED), E(ECONNRESET),
-	E(ENOBUFS),	 E(EISCONN),	  E(ENOTCONN),	    E(ESHUTDOWN),    E(ETIMEDOUT),
-	E(ECONNREFUSED), E(EHOSTUNREACH), E(EALREADY),	    E(EINPROGRESS),
+	POSIX_ERRNO_LIST(NAME) NAME(ESHUTDOWN) /* newlib has no ESHUTDOWN */
 };
 
 const char *sys_errno_name(int err)

@@ -6,29 +6,16 @@
 #include <errno.h>
 #include <string.h>
 
+#include "posix/errno_list.h"
 #include "posix/newlib/glue.h"
 #include "posix/sys.h"
 
-/* (newlib has no ESHUTDOWN: that one becomes EIO) */
-#define N(e)                                                                                       \
-	{                                                                                          \
-		e, #e                                                                              \
-	}
+/* Every name of the list (ESHUTDOWN, which newlib lacks, becomes EIO below). */
+#define ENTRY(e) {e, #e},
 static const struct {
 	int value;
 	const char *name;
-} newlib_errors[] = {
-	N(EPERM),	 N(ENOENT),	  N(EIO),	    N(ENXIO),	     N(E2BIG),
-	N(EBADF),	 N(EAGAIN),	  N(ENOMEM),	    N(EACCES),	     N(EFAULT),
-	N(EBUSY),	 N(EEXIST),	  N(EXDEV),	    N(ENODEV),	     N(ENOTDIR),
-	N(EISDIR),	 N(EINVAL),	  N(ENFILE),	    N(EMFILE),	     N(ENOTTY),
-	N(EFBIG),	 N(ENOSPC),	  N(ESPIPE),	    N(EROFS),	     N(ERANGE),
-	N(EDEADLK),	 N(ENAMETOOLONG), N(ENOLCK),	    N(ENOSYS),	     N(ENOTEMPTY),
-	N(ELOOP),	 N(EBADMSG),	  N(EMSGSIZE),	    N(ENOPROTOOPT),  N(EOPNOTSUPP),
-	N(EAFNOSUPPORT), N(EADDRINUSE),	  N(EADDRNOTAVAIL), N(ECONNABORTED), N(ECONNRESET),
-	N(ENOBUFS),	 N(EISCONN),	  N(ENOTCONN),	    N(ETIMEDOUT),    N(ECONNREFUSED),
-	N(EHOSTUNREACH), N(EALREADY),	  N(EINPROGRESS),
-};
+} newlib_errors[] = {POSIX_ERRNO_LIST(ENTRY)};
 
 #define LINUX_ERRNO_MAX 134
 static int table[LINUX_ERRNO_MAX];
