@@ -43,4 +43,20 @@ struct newlib_thread *newlib_thread_peek(void);
 /* Make nt (calloc()ed, by the thread that created this one) the calling thread's. */
 void newlib_thread_install(struct newlib_thread *nt);
 
+/*
+ * The numbers pthread objects are known by (pthread_t, pthread_mutex_t... are 32-bit
+ * integers in newlib): an index into a table of the objects and a generation, so that
+ * a number stays wrong once its object is gone. Never 0 or 0xFFFFFFFF (the static
+ * initializers). 0 from newlib_id_add: no memory, or the table is full.
+ */
+struct newlib_id_slot;
+struct newlib_ids {
+	struct newlib_id_slot *slot;
+	uint32_t used, cap; /* slots handed out at least once; slots allocated */
+	uint32_t free;	    /* a free slot + 1, 0 if none: the list of them */
+};
+uint32_t newlib_id_add(struct newlib_ids *ids, void *obj);
+void *newlib_id_get(const struct newlib_ids *ids, uint32_t id);
+void newlib_id_remove(struct newlib_ids *ids, uint32_t id);
+
 #endif
