@@ -260,8 +260,20 @@ NEWLIB_TARGET := -D__DYNAMIC_REENT__ -D_READ_WRITE_RETURN_TYPE=_ssize_t \
 NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-DMALLOC_PROVIDED -DREENTRANT_SYSCALLS_PROVIDED $(NEWLIB_TARGET)
+# The POSIX options of posix/newlib/pthread.c, for the glue and the apps only: newlib's
+# headers declare the pthread calls, sched_yield() and the mutex types, rwlocks and timed
+# locks only when they are defined (a target of newlib's would say so in its
+# sys/features.h), and the app must see what it may call. They stay out of newlib's own
+# build (NEWLIB_TARGET), which does not need them: with _POSIX_THREADS its stdio would
+# call pthread_setcancelstate() around each lock, and there is no cancellation here.
+# Where they change a type newlib's objects also use, nothing of newlib's uses it (the
+# sigevent of timer_create(), which newlib does not have); sigsetjmp() asks for
+# pthread_sigmask() instead of sigprocmask(), and neither is here, before or after.
+NEWLIB_PTHREADS := -D_POSIX_THREADS=200809L -D_POSIX_THREAD_ATTR_STACKSIZE=200809L \
+	-D_POSIX_READER_WRITER_LOCKS=200809L -D_POSIX_TIMEOUTS=200809L \
+	-D_UNIX98_THREAD_MUTEX_ATTRIBUTES
 NEWLIB_INCLUDES := -isystem posix/newlib/include -isystem $(NEWLIB_INST)/include \
-	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET)
+	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET) $(NEWLIB_PTHREADS)
 # What app.mk added after COMMON_CFLAGS stays, word for word (a filter would also drop
 # an "-I" of its "-I dir", a word COMMON_CFLAGS has too).
 APP_CFLAGS := $(CODE_CFLAGS) $(NEWLIB_INCLUDES) \

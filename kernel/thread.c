@@ -324,12 +324,13 @@ void thread_exit(int code)
 	struct thread *t = current;
 
 	/* The C library's state goes first, while the thread can still run code (newlib
-	 * closes what the thread's state holds). */
+	 * closes what the thread's state holds; pthread key destructors run, and they may
+	 * call into the C library). The pointer stays the thread's while its function runs,
+	 * so such a call finds the state it is tearing down rather than making a new one
+	 * nobody would free. */
 	if (t->libc_data_free && t->libc_data) {
-		void *data = t->libc_data;
-
+		t->libc_data_free(t->libc_data);
 		t->libc_data = NULL;
-		t->libc_data_free(data);
 	}
 	events_save_disable();
 	t->exit_code = code;

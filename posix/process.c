@@ -20,6 +20,7 @@
 
 static struct cmdline args;
 static int (*libc_start)(int argc, char **argv, char **envp);
+static struct thread *program; /* the thread running libc_start */
 
 int sys_argc(void)
 {
@@ -39,6 +40,11 @@ char **sys_envp(void)
 void sys_set_start(int (*start)(int argc, char **argv, char **envp))
 {
 	libc_start = start;
+}
+
+bool sys_in_main_thread(void)
+{
+	return program && thread_self() == program;
 }
 
 void sys_exit(int status)
@@ -82,8 +88,10 @@ static int start_program(void)
 		printk("posix: no memory for the program's %d KiB stack\n", SYS_MAIN_STACK / 1024);
 		return 1;
 	}
+	program = t;
 	if (thread_join(t, &status))
 		return 1;
+	program = NULL; /* freed by the join */
 	return status;
 }
 

@@ -132,6 +132,9 @@ char **sys_envp(void);
  * kernel start-up step of the glue's own. */
 #define SYS_MAIN_STACK (256 * 1024)
 void sys_set_start(int (*start)(int argc, char **argv, char **envp));
+/* true in the thread running start (the program's main thread): a pthread_exit() there
+ * ends the program once its other threads have ended, as POSIX has it. */
+bool sys_in_main_thread(void);
 
 /* The name of an errno value this layer returns ("ENOENT"), or NULL: the glue maps
  * names to its C library's numbers. */

@@ -10,7 +10,7 @@ APP_EXTRA_FILES := sqlite3.c
 APP_CFLAGS += -Werror -I $(APP_EXTRA_DIR)
 
 # SQLite's compile-time options (its compile.html), each for a reason of this target's:
-# - one thread uses SQLite (main.c's), and the POSIX layer has no pthreads: no mutexes;
+# - one thread uses SQLite (main.c's): it needs no mutexes of its own;
 SQLITE_OPTIONS := -DSQLITE_THREADSAFE=0
 # - no dlopen() in a single image: no loadable extensions;
 SQLITE_OPTIONS += -DSQLITE_OMIT_LOAD_EXTENSION

@@ -1,33 +1,66 @@
 /*
- * newlib's per-thread state: each thread's struct _reent (its errno, strtok's place,
- * rand's seed, ...), made on the thread's first call into newlib that needs it and
- * reclaimed when the thread exits. newlib is built with __DYNAMIC_REENT__, so _REENT
- * is a call of __getreent(). stdin, stdout and stderr are one set for all threads
- * (newlib's global stdio streams).
+ * The glue's per-thread state (struct newlib_thread, glue.h), behind the kernel's one
+ * pointer per thread (kernel/thread_libc.h): newlib's struct _reent (errno, strtok's
+ * place, rand's seed, ...) and the pthread side of the thread (its record, key values,
+ * cleanup handlers). Made on the thread's first call that needs it and freed when the
+ * thread exits. newlib is built with __DYNAMIC_REENT__, so _REENT is a call of
+ * __getreent(). stdin, stdout and stderr are one set for all threads (newlib's global
+ * stdio streams).
  */
 #include <reent.h>
 #include <stdlib.h>
 
 #include "kernel/thread_libc.h"
+#include "posix/newlib/glue.h"
 
-static void free_reent(void *data)
+/* In the exiting thread, with nt still its own: the pthread side first (destructors
+ * may print, or set errno), then newlib's state. */
+static void free_thread(void *data)
 {
-	struct _reent *r = data;
+	struct newlib_thread *nt = data;
 
-	_reclaim_reent(r);
-	free(r);
+	if (nt->pthread_end)
+		nt->pthread_end(nt);
+	if (nt->reent) {
+		_reclaim_reent(nt->reent);
+		free(nt->reent);
+	}
+	free(nt);
+}
+
+struct newlib_thread *newlib_thread_peek(void)
+{
+	return thread_libc_data();
+}
+
+void newlib_thread_install(struct newlib_thread *nt)
+{
+	thread_set_libc_data(nt, free_thread);
+}
+
+struct newlib_thread *newlib_thread(void)
+{
+	struct newlib_thread *nt = thread_libc_data();
+
+	if (nt)
+		return nt;
+	nt = calloc(1, sizeof(*nt));
+	if (nt)
+		newlib_thread_install(nt);
+	return nt;
 }
 
 struct _reent *__getreent(void)
 {
-	struct _reent *r = thread_libc_data();
+	struct newlib_thread *nt = newlib_thread();
+	struct _reent *r;
 
-	if (r)
-		return r;
-	r = malloc(sizeof(*r));
+	if (nt && nt->reent)
+		return nt->reent;
+	r = nt ? malloc(sizeof(*r)) : NULL;
 	if (!r)
 		return _GLOBAL_REENT; /* no memory: share the global one, rather than fail */
 	_REENT_INIT_PTR(r);
-	thread_set_libc_data(r, free_reent);
+	nt->reent = r;
 	return r;
 }

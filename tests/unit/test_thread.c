@@ -402,6 +402,36 @@ static void thread_exit_ends_the_thread_with_its_code(void **state)
 	assert_int_equal(thread_join(start("n", returns_7, NULL), NULL), 0); /* code unwanted */
 }
 
+/* ---- the C library's pointer (kernel/thread_libc.h) ---------------------------------- */
+
+static int libc_frees, libc_saw_its_data;
+
+static void free_libc_data(void *data)
+{
+	libc_frees++;
+	/* Still the thread's while its function runs: what it calls may ask for it. */
+	libc_saw_its_data = thread_libc_data() == data;
+}
+
+static int set_libc_data(void *arg)
+{
+	if (thread_libc_data())
+		return 1; /* a new thread starts with none */
+	thread_set_libc_data(arg, free_libc_data);
+	return thread_libc_data() == arg ? 0 : 2;
+}
+
+static void libc_data_is_freed_in_the_exiting_thread_while_still_its_own(void **state)
+{
+	static int token;
+
+	libc_frees = libc_saw_its_data = 0;
+	assert_int_equal(join(start("l", set_libc_data, &token)), 0);
+	assert_int_equal(libc_frees, 1);
+	assert_true(libc_saw_its_data);
+	assert_null(thread_libc_data()); /* the boot thread's own is untouched */
+}
+
 static int sleep_10_ms_return_3(void *arg)
 {
 	msleep(10);
@@ -558,6 +588,7 @@ int main(void)
 		TEST(a_wake_up_just_at_the_deadline_counts),
 		TEST(wait_event_timeout_woken_early_returns_true_and_leaves_the_sleep_list),
 		TEST(thread_exit_ends_the_thread_with_its_code),
+		TEST(libc_data_is_freed_in_the_exiting_thread_while_still_its_own),
 		TEST(join_waits_for_the_thread_to_end),
 		TEST(join_of_itself_is_edeadlk),
 		TEST(join_of_a_detached_thread_is_einval),

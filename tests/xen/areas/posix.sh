@@ -1,10 +1,10 @@
-# tests/xen area "posix": newlib and the POSIX layer: Lua unmodified, a POSIX-only program's files, disk, time, exit
+# tests/xen area "posix": newlib and the POSIX layer: Lua unmodified, a POSIX-only program's files, disk, time, exit, pthreads
 # Sourced by tests/xen/run-all.sh, which builds posix_apps, runs posix_setup on this
 # machine (configs and files into $job), puts posix_job's text into the one job dom0
 # runs, boots the test host once for every area asked for, then runs posix_check.
 # shellcheck shell=bash
 
-posix_apps="lua posixcheck sqlite"
+posix_apps="lua posixcheck sqlite pthreads"
 
 # posix_cfg NAME APP EXTRA [more lines]: a config with the app's ramdisk.
 posix_cfg() {
@@ -29,6 +29,8 @@ done
 # A command line the layer refuses (a word before -- that is not NAME=VALUE), and a
 # ramdisk that is not a cpio archive: each must stop the appliance with its reason.
 posix_cfg posixcheck-badargs posixcheck 'oops -- disk' >"$job/posixcheck-badargs.cfg"
+# pthreads: no files of its own, so no ramdisk.
+"$top/tools/xlcfg.sh" pthreads pthreads 64 preserve >"$job/pthreads.cfg"
 printf "this is not a cpio archive\n" >"$job/garbage.cpio"
 "$top/tools/xlcfg.sh" posixcheck-badramdisk posixcheck 64 preserve >"$job/posixcheck-badramdisk.cfg"
 echo 'ramdisk = "garbage.cpio"' >>"$job/posixcheck-badramdisk.cfg"
@@ -48,6 +50,7 @@ guest_run posixcheck posixcheck.cfg 120
 for how in exit3 abort nosys badargs badramdisk; do
 	guest_run posixcheck-$how posixcheck-$how.cfg 60
 done
+guest_run pthreads pthreads.cfg 120
 JOB
 }
 
@@ -129,4 +132,19 @@ expect_end posix_bad_command_line_stops_the_appliance posixcheck-badargs crash
 expect_lines posix_bad_ramdisk_is_refused posixcheck-badramdisk \
 	'^posix: ramdisk is not a usable cpio archive: .* \(at byte [0-9]+\)$'
 expect_end posix_bad_ramdisk_stops_the_appliance posixcheck-badramdisk crash
+
+# pthreads over Skiff's cooperative threads, from a POSIX-only program: each check its
+# own test; the last line comes from a detached thread after main's pthread_exit().
+for c in create_join self_equal join_twice_esrch exit_value join_self_edeadlk \
+	detached_attr detach_running detach_ended mutex_counter mutex_recursive \
+	mutex_errorcheck mutexattr_bad_type mutex_trylock mutex_timedlock cond_queue \
+	cond_signal_wakes_one cond_broadcast_wakes_all cond_timedwait_realtime \
+	cond_timedwait_edges cond_timedwait_monotonic cond_timedwait_signalled once keys \
+	key_destructor_rounds key_delete cleanup rwlock rwlock_try rwlock_timed \
+	errno_per_thread float_across_yields stack_1mib stack_default_256kib attr sched_yield \
+	main_pthread_exit_waits; do
+	expect_lines "pthreads_$c" pthreads "^pthreads: $c ok\$"
+done
+expect_lines pthreads_every_check_passed pthreads '^pthreads: 0 failed$'
+expect_end pthreads_main_pthread_exit_powers_off pthreads poweroff
 }
