@@ -93,6 +93,51 @@ int blkfront_count(void)
 	return rc ? rc : (int)n;
 }
 
+/*
+ * The name a device number stands for (Xen's docs/misc/vbd-interface.txt): xvd disks
+ * are 202 << 8 | disk << 4 | partition (disks 0-15), or 1 << 28 | disk << 8 | partition
+ * (any disk); disk 0 is "xvda", 25 "xvdz", 26 "xvdaa", a partition adds its number.
+ * Other numbers (the emulated hd and sd ones) are "vbd<number>".
+ */
+static void vbd_name(unsigned int vdev, char *buf, size_t size)
+{
+	unsigned int disk, part;
+	char letters[8];
+	int n = sizeof(letters) - 1;
+
+	if (vdev & (1u << 28)) {
+		disk = (vdev >> 8) & 0xfffff;
+		part = vdev & 0xff;
+	} else if ((vdev >> 8) == 202) {
+		disk = (vdev >> 4) & 15;
+		part = vdev & 15;
+	} else {
+		snprintf(buf, size, "vbd%u", vdev);
+		return;
+	}
+	letters[n] = 0;
+	/* Base 26 without a zero digit, as Linux names disks: a..z, aa..zz, aaa.. */
+	for (long d = disk; d >= 0 && n > 0; d = d / 26 - 1)
+		letters[--n] = (char)('a' + d % 26);
+	if (part)
+		snprintf(buf, size, "xvd%s%u", letters + n, part);
+	else
+		snprintf(buf, size, "xvd%s", letters + n);
+}
+
+int blkfront_name(unsigned int index, char *buf, size_t size)
+{
+	unsigned int vdevs[MAX_DISKS], n;
+	int rc = frontend_list("vbd", vdevs, MAX_DISKS, &n);
+
+	if (rc)
+		return rc;
+	if (index >= n)
+		return -ENODEV;
+	vbd_name(vdevs[index], buf, size);
+	return 0;
+}
+
 /* ---- failure ------------------------------------------------------------------ */
 
 /*

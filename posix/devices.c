@@ -229,15 +229,19 @@ int devices_init(struct node *dev, struct node **console)
 		rc = add_dev(dev, "null", SYS_S_IFCHR, &null_ops, NULL, NULL);
 	if (!rc)
 		rc = add_dev(dev, "zero", SYS_S_IFCHR, &zero_ops, NULL, NULL);
-	/* xvda, xvdb, ...: the disks in the order blkfront counts them (the config's). */
-	for (int i = 0; !rc && i < disks && i < 26; i++) {
+	/* Each disk by the name the toolstack gave it (xl's vdev: "xvdb"). */
+	for (int i = 0; !rc && i < disks; i++) {
 		struct disk *d = calloc(1, sizeof(*d));
-		char name[5] = {'x', 'v', 'd', (char)('a' + i), 0};
+		char name[16];
 
 		if (!d)
 			return -ENOMEM;
 		d->index = (unsigned int)i;
-		rc = add_dev(dev, name, SYS_S_IFBLK, &disk_ops, d, NULL);
+		rc = blkfront_name(d->index, name, sizeof(name));
+		if (!rc)
+			rc = add_dev(dev, name, SYS_S_IFBLK, &disk_ops, d, NULL);
+		if (rc)
+			free(d);
 	}
 	return rc;
 }

@@ -36,8 +36,8 @@ static void check_ramdisk(void)
 	struct stat st;
 
 	check("ramdisk_read", n == 24 && !strcmp(buf, "posixcheck ramdisk file\n"), "contents");
-	check("ramdisk_fstat", fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size == 24,
-	      "fstat");
+	check("ramdisk_fstat",
+	      fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size == 24, "fstat");
 	close(fd);
 	fd = open("/etc/motd.link", O_RDONLY);
 	memset(buf, 0, sizeof(buf));
@@ -63,10 +63,11 @@ static void check_tmp(void)
 	check("tmp_lseek", end == 10 && lseek(fd, 3, SEEK_SET) == 3, "lseek");
 	check("tmp_read", read(fd, buf, 4) == 4 && !memcmp(buf, "3456", 4), "read after lseek");
 	fd2 = dup(fd);
-	check("dup_shares_offset", fd2 > fd && read(fd2, buf, 1) == 1 && buf[0] == '7' &&
-				    lseek(fd, 0, SEEK_CUR) == 8,
+	check("dup_shares_offset",
+	      fd2 > fd && read(fd2, buf, 1) == 1 && buf[0] == '7' && lseek(fd, 0, SEEK_CUR) == 8,
 	      "dup");
-	check("pread", pread(fd, buf, 2, 0) == 2 && !memcmp(buf, "01", 2) && lseek(fd, 0, SEEK_CUR) == 8,
+	check("pread",
+	      pread(fd, buf, 2, 0) == 2 && !memcmp(buf, "01", 2) && lseek(fd, 0, SEEK_CUR) == 8,
 	      "pread");
 	check("ftruncate", !ftruncate(fd, 4) && lseek(fd, 0, SEEK_END) == 4, "ftruncate");
 	close(fd2);
@@ -114,8 +115,9 @@ static void check_dirs(void)
 	if (d)
 		closedir(d);
 	check("readdir_root", tmp && dev && etc, "/ lists tmp, dev, etc");
-	check("chdir_getcwd", !chdir("/etc") && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/etc") &&
-				      access("motd", R_OK) == 0 && !chdir("/"),
+	check("chdir_getcwd",
+	      !chdir("/etc") && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/etc") &&
+		      access("motd", R_OK) == 0 && !chdir("/"),
 	      "relative paths");
 }
 
@@ -124,9 +126,9 @@ static void check_console(void)
 	errno = 0;
 	check("isatty", isatty(1) && !isatty(open("/dev/null", O_RDONLY)) && errno == ENOTTY,
 	      "stdout is the console, /dev/null is not");
-	check("fcntl_nonblock", fcntl(0, F_SETFL, O_NONBLOCK) == 0 &&
-					(fcntl(0, F_GETFL) & O_NONBLOCK) &&
-					read(0, (char[8]){0}, 8) < 0 && errno == EAGAIN,
+	check("fcntl_nonblock",
+	      fcntl(0, F_SETFL, O_NONBLOCK) == 0 && (fcntl(0, F_GETFL) & O_NONBLOCK) &&
+		      read(0, (char[8]){0}, 8) < 0 && errno == EAGAIN,
 	      "a non-blocking read of the console with nothing typed");
 }
 
@@ -145,7 +147,8 @@ static void check_time(void)
 	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	check("nanosleep", ms >= 100 && ms < 1000, "100 ms of CLOCK_MONOTONIC");
 	gettimeofday(&tv, NULL);
-	check("realtime", now > 1700000000 && tv.tv_sec - now <= 1, "time() after 2023, like gettimeofday");
+	check("realtime", now > 1700000000 && tv.tv_sec - now <= 1,
+	      "time() after 2023, like gettimeofday");
 	gmtime_r(&(time_t){951782400}, &tm); /* 2000-02-29 00:00:00 UTC */
 	strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S %a", &tm);
 	check("gmtime_strftime", !strcmp(text, "2000-02-29 00:00:00 Tue"), text);
@@ -168,18 +171,22 @@ static void check_disk(void)
 	char whole[4096], back[4096];
 	off_t size;
 
+	/* The config's second disk is xvdc, with no xvdb: each is named by its vdev. */
+	check("disk_named_by_vdev", access("/dev/xvdc", F_OK) == 0 && access("/dev/xvdb", F_OK) < 0,
+	      "/dev/xvdc there, /dev/xvdb not");
 	check("disk_open", fd >= 0, "open /dev/xvda");
 	if (fd < 0)
 		return;
 	size = lseek(fd, 0, SEEK_END);
 	check("disk_size", size == 8 * 1024 * 1024, "8 MiB");
 	memset(whole, 'W', sizeof(whole));
-	check("disk_write_unaligned", pwrite(fd, "posixcheck was here", 19, 1000) == 19, "pwrite at 1000");
+	check("disk_write_unaligned", pwrite(fd, "posixcheck was here", 19, 1000) == 19,
+	      "pwrite at 1000");
 	check("disk_write_aligned", pwrite(fd, whole, sizeof(whole), 1 << 20) == sizeof(whole),
 	      "pwrite at 1 MiB");
 	check("disk_fsync", fsync(fd) == 0, "fsync");
-	check("disk_read_back", pread(fd, back, 19, 1000) == 19 && !memcmp(back, "posixcheck was here", 19),
-	      "pread");
+	check("disk_read_back",
+	      pread(fd, back, 19, 1000) == 19 && !memcmp(back, "posixcheck was here", 19), "pread");
 	close(fd);
 }
 

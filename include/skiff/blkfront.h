@@ -44,6 +44,9 @@ struct blk_request {
 
 /* Number of virtual disks the toolstack gave this domain. */
 int blkfront_count(void);
+/* The name the toolstack gave the index-th disk (its vdev: "xvdb"), from its device
+ * number, without connecting to it: 0, or -ENODEV (no such disk). */
+int blkfront_name(unsigned int index, char *buf, size_t size);
 /*
  * Connect to the index-th disk (in order of device number): 0 and *dev, or a negative
  * errno (logged with the details): -ENODEV no such disk, -EBUSY open already,

@@ -1315,12 +1315,44 @@ static void disk_of_4096_byte_sectors(void **state)
 	assert_memory_equal(buf, disk + (DISK_SECTORS - 8) * SECTOR, 4096);
 }
 
+/* Device numbers to names, as xl's vdev= gives them (docs/misc/vbd-interface.txt). */
+static void device_numbers_name_the_disks(void **state)
+{
+	static const struct {
+		unsigned int vdev;
+		const char *name;
+	} cases[] = {
+		{51712, "xvda"},
+		{51728, "xvdb"},
+		{51713, "xvda1"},
+		{(202 << 8) | (15 << 4), "xvdp"},
+		{(1u << 28) | (16 << 8), "xvdq"},
+		{(1u << 28) | (25 << 8), "xvdz"},
+		{(1u << 28) | (26 << 8), "xvdaa"},
+		{(1u << 28) | (701 << 8), "xvdzz"},
+		{(1u << 28) | (702 << 8), "xvdaaa"},
+		{(1u << 28) | (27 << 8) | 3, "xvdab3"},
+		{768, "vbd768"},
+		{2049, "vbd2049"},
+	};
+	char buf[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vbd_name(cases[i].vdev, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].name);
+	}
+	/* the largest disk number of the extended form still fits and ends */
+	vbd_name((1u << 28) | (0xfffffu << 8) | 0xff, buf, sizeof(buf));
+	assert_true(strlen(buf) > 4 && strlen(buf) < sizeof(buf));
+}
+
 #define T(fn)  cmocka_unit_test_setup_teardown(fn, open_disk, close_disk)
 #define T0(fn) cmocka_unit_test_setup_teardown(fn, stubs_only, close_disk)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(device_numbers_name_the_disks),
 		T(read_answer_is_copied_to_the_callers_buffer),
 		T(write_data_is_in_the_granted_pages_when_pushed),
 		T(answered_slots_and_pages_are_reused),

@@ -22,7 +22,8 @@ posix_setup() {
 posix_cfg lua lua 'greeting=hi -- /test.lua one two' >"$job/lua.cfg"
 # posixcheck: every check, with a disk; a quoted value with a space in the environment.
 posix_cfg posixcheck posixcheck 'colour=\"blue green\" -- disk' \
-	"disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/posix-disk.img' ]" >"$job/posixcheck.cfg"
+	"disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/posix-disk.img'," \
+	"         'format=raw,vdev=xvdc,access=rw,target=/tmp/posix-disk2.img' ]" >"$job/posixcheck.cfg"
 for how in exit3 abort nosys; do
 	posix_cfg posixcheck-$how posixcheck "-- $how" >"$job/posixcheck-$how.cfg"
 done
@@ -41,6 +42,7 @@ posix_job() {
 guest_run lua lua.cfg 120
 guest_run sqlite sqlite.cfg 300
 dd if=/dev/zero of=/tmp/posix-disk.img bs=1M count=8 2>/dev/null
+dd if=/dev/zero of=/tmp/posix-disk2.img bs=1M count=1 2>/dev/null
 guest_run posixcheck posixcheck.cfg 120
 # The bytes the guest wrote through /dev/xvda, read back from the image here.
 {
@@ -106,7 +108,7 @@ for c in ramdisk_read ramdisk_fstat ramdisk_symlink ramdisk_read_only missing_fi
 	tmp_create tmp_write tmp_lseek tmp_read dup_shares_offset pread ftruncate create_excl \
 	mkdir stat_after_rename rmdir_not_empty unlink stdio_fopen_sscanf strtod readdir_root \
 	chdir_getcwd isatty fcntl_nonblock nanosleep realtime gmtime_strftime argv0 getenv \
-	getpid disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
+	getpid disk_named_by_vdev disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
 	disk_read_back; do
 	expect_lines "posix_$c" posixcheck "^posixcheck: $c ok\$"
 done
