@@ -39,6 +39,10 @@ int sys_nanosleep(const struct sys_timespec *req)
 {
 	if (req->sec < 0 || req->nsec < 0 || req->nsec >= (long)NSEC_PER_SEC)
 		return -EINVAL;
-	sleep_ns((uint64_t)req->sec * NSEC_PER_SEC + (uint64_t)req->nsec);
+	/* A sleep too long for 64 bits of nanoseconds (584 years) is a sleep for ever. */
+	if ((uint64_t)req->sec > (UINT64_MAX - NSEC_PER_SEC) / NSEC_PER_SEC)
+		sleep_ns(UINT64_MAX);
+	else
+		sleep_ns((uint64_t)req->sec * NSEC_PER_SEC + (uint64_t)req->nsec);
 	return 0;
 }

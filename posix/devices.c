@@ -101,9 +101,13 @@ static int disk_open(void *arg, int flags)
 	d->read_only = info->read_only;
 	d->bounce = malloc(d->sector_size);
 	if (!d->bounce || ((flags & SYS_O_ACCMODE) != SYS_O_RDONLY && d->read_only)) {
+		int rc = d->bounce ? -EROFS : -ENOMEM;
+
 		free(d->bounce);
 		blkfront_close(d->dev);
-		return d->bounce ? -EROFS : -ENOMEM;
+		d->bounce = NULL;
+		d->dev = NULL; /* not open: disk_size() says 0 */
+		return rc;
 	}
 	d->opens = 1;
 	return 0;

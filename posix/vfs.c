@@ -20,6 +20,31 @@
 static struct node root = {.name = "", .mode = SYS_S_IFDIR | 0755, .ino = 1};
 static struct node *cwd = &root;
 static uint64_t next_ino = 2;
+/* Numbers of freed nodes, given out again first. A C library's ino_t may be narrow
+ * (newlib's is 16 bits): numbers kept low let stat() tell files apart for as long as
+ * fewer than 65,535 exist at once, however many came and went (SQLite makes and
+ * removes a journal per transaction, and tells files apart by dev and ino). */
+static uint64_t *free_inos;
+static size_t nr_free_inos, free_inos_cap;
+
+static uint64_t new_ino(void)
+{
+	return nr_free_inos ? free_inos[--nr_free_inos] : next_ino++;
+}
+
+static void release_ino(uint64_t ino)
+{
+	if (nr_free_inos == free_inos_cap) {
+		size_t cap = free_inos_cap ? 2 * free_inos_cap : 64;
+		uint64_t *grown = realloc(free_inos, cap * sizeof(*grown));
+
+		if (!grown)
+			return; /* the number is not reused: no harm but a higher next one */
+		free_inos = grown;
+		free_inos_cap = cap;
+	}
+	free_inos[nr_free_inos++] = ino;
+}
 static uint64_t next_dir_seq = 1; /* 0: before every entry (struct file's dir_pos) */
 
 struct node *vfs_root(void)
@@ -55,7 +80,7 @@ struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mo
 	memcpy(n->name, name, len);
 	n->name[len] = 0;
 	n->mode = mode;
-	n->ino = next_ino++;
+	n->ino = new_ino();
 	n->writable = dir->writable;
 	n->mtime_ns = vfs_now_ns();
 	vfs_link(dir, n);
@@ -203,6 +228,7 @@ int vfs_lookup_parent(const char *path, struct node **parent, const char **last,
 
 static void free_node(struct node *n)
 {
+	release_ino(n->ino);
 	if (n->owned)
 		free(n->data);
 	free(n->name);

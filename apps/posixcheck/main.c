@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@
 #include <sys/time.h>
 
 static int failures;
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	usr1_seen++;
+}
 
 static void check(const char *name, int ok, const char *why)
 {
@@ -161,6 +168,18 @@ static void check_process(int argc, char **argv)
 	check("argv0", !strcmp(argv[0], "posixcheck"), argv[0]);
 	check("getenv", v && !strcmp(v, "blue green"), "colour=\"blue green\"");
 	check("getpid", getpid() == getpid() && getpid() > 0, "constant");
+	check("kill_0_checks_only", kill(getpid(), 0) == 0,
+	      "kill(pid, 0) must not end the program");
+	check("raise_sigchld_is_ignored", raise(SIGCHLD) == 0, "SIGCHLD's default is to ignore it");
+	signal(SIGUSR1, on_usr1);
+	check("raise_runs_the_handler", raise(SIGUSR1) == 0 && usr1_seen == 1,
+	      "handler for SIGUSR1");
+	{
+		char *cwd = getcwd(NULL, 0);
+
+		check("getcwd_allocates", cwd && !strcmp(cwd, "/"), "getcwd(NULL, 0)");
+		free(cwd);
+	}
 }
 
 static void check_disk(void)

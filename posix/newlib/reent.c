@@ -8,6 +8,7 @@
  * stdio streams).
  */
 #include <reent.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "kernel/thread_libc.h"
@@ -61,6 +62,14 @@ struct _reent *__getreent(void)
 	if (!r)
 		return _GLOBAL_REENT; /* no memory: share the global one, rather than fail */
 	_REENT_INIT_PTR(r);
+	/* Signal handlers are the process's, not a thread's (POSIX): newlib keeps them in
+	 * each struct _reent, so every one points at the same table (SIG_DFL is 0). */
+	{
+		static _sig_func_ptr handlers[NSIG];
+
+		_GLOBAL_REENT->_sig_func = handlers;
+		r->_sig_func = handlers;
+	}
 	nt->reent = r;
 	return r;
 }

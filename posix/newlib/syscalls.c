@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -205,6 +207,13 @@ int kill(pid_t pid, int sig)
 		errno = ESRCH;
 		return -1;
 	}
+	if (sig < 0 || sig >= NSIG) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* 0 asks whether the process is there; these are ignored by default (POSIX). */
+	if (sig == 0 || sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT)
+		return 0;
 	printk("posix: signal %d raised%s: the appliance ends\n", sig,
 	       sig == SIGABRT ? " (abort)" : "");
 	sys_exit(128 + sig);
@@ -246,10 +255,13 @@ static int fcntl_sys(int fd, int cmd, long arg)
 		return sys_getfl(fd) < 0 ? -EBADF : FD_CLOEXEC; /* nothing is exec'd */
 	case F_SETFD:
 		return sys_getfl(fd) < 0 ? -EBADF : 0;
-	case F_DUPFD:
-		/* The lowest free fd at or above arg (-EINVAL past the table; clamped first so
-		 * that a long does not wrap into it). */
-		return sys_dupfd(fd, arg < 0 ? -1 : arg > SYS_OPEN_MAX ? SYS_OPEN_MAX : (int)arg);
+	case F_DUPFD: {
+		/* The lowest free fd at or above arg, an int (a variadic int's upper 32 bits
+		 * are undefined: they are not read). */
+		int min = (int)arg;
+
+		return sys_dupfd(fd, min < 0 ? -1 : min);
+	}
 	case F_GETLK: {
 		struct flock *l = (struct flock *)arg;
 		int rc = sys_lock(fd);
@@ -342,11 +354,28 @@ int chdir(const char *path)
 	return RET(sys_chdir(path));
 }
 
+/* getcwd(NULL, size) allocates the buffer (size bytes, or as many as the path needs
+ * when size is 0), as glibc and the BSDs do and portable programs expect. */
 char *getcwd(char *buf, size_t size)
 {
-	int rc = sys_getcwd(buf, size);
+	char *mine = NULL;
+	int rc;
 
+	if (!buf) {
+		mine = malloc(size ? size : PATH_MAX);
+		if (!mine) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = mine;
+		size = size ? size : PATH_MAX;
+	} else if (!size) {
+		errno = EINVAL;
+		return NULL;
+	}
+	rc = sys_getcwd(buf, size);
 	if (rc) {
+		free(mine);
 		RET(rc);
 		return NULL;
 	}

@@ -257,6 +257,9 @@ static void reset_tree(void)
 	root.ino = 1;
 	cwd = &root;
 	next_ino = 2;
+	free(free_inos);
+	free_inos = NULL;
+	nr_free_inos = free_inos_cap = 0;
 	console_out_len = 0;
 	console_out[0] = 0;
 	console_in = NULL;
@@ -1285,6 +1288,29 @@ static void getcwd_chdir(void **state)
 	assert_string_equal(buf, "/");
 }
 
+/* Inode numbers of removed files are given out again, so they stay small: newlib's
+ * ino_t is 16 bits, and 70,000 files made and removed one after another must not wrap
+ * it into a number a live file has. */
+static void inode_numbers_are_reused(void **state)
+{
+	struct sys_stat keep, st;
+	int fd = sys_open("/tmp/keep", SYS_O_CREAT | SYS_O_RDWR, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(sys_fstat(fd, &keep), 0);
+	for (int i = 0; i < 70000; i++) {
+		int t = sys_open("/tmp/journal", SYS_O_CREAT | SYS_O_RDWR, 0644);
+
+		assert_true(t >= 0);
+		assert_int_equal(sys_fstat(t, &st), 0);
+		assert_true(st.ino < 100);
+		assert_true(st.ino != keep.ino);
+		assert_int_equal(sys_close(t), 0);
+		assert_int_equal(sys_unlink("/tmp/journal"), 0);
+	}
+	assert_int_equal(sys_close(fd), 0);
+}
+
 static void stat_fields(void **state)
 {
 	struct sys_stat st, st2;
@@ -1624,6 +1650,7 @@ int main(void)
 		T(tmp_is_writable),
 		T(getcwd_chdir),
 		T(stat_fields),
+		T(inode_numbers_are_reused),
 		T(chmod_and_utime),
 		T(isatty_and_the_console),
 		T(getfl_setfl),

@@ -108,7 +108,8 @@ for c in ramdisk_read ramdisk_fstat ramdisk_symlink ramdisk_read_only missing_fi
 	tmp_create tmp_write tmp_lseek tmp_read dup_shares_offset pread ftruncate create_excl \
 	mkdir stat_after_rename rmdir_not_empty unlink stdio_fopen_sscanf strtod readdir_root \
 	chdir_getcwd isatty fcntl_nonblock nanosleep realtime gmtime_strftime argv0 getenv \
-	getpid disk_named_by_vdev disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
+	getpid kill_0_checks_only raise_sigchld_is_ignored raise_runs_the_handler getcwd_allocates \
+	disk_named_by_vdev disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
 	disk_read_back; do
 	expect_lines "posix_$c" posixcheck "^posixcheck: $c ok\$"
 done
