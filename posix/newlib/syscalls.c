@@ -382,13 +382,18 @@ char *getcwd(char *buf, size_t size)
 	return buf;
 }
 
+/* newlib's clock id as the layer's; -1 (the layer says EINVAL) for one it has not. */
+static int sys_clock(clockid_t clock)
+{
+	return clock == CLOCK_MONOTONIC	 ? SYS_CLOCK_MONOTONIC
+	       : clock == CLOCK_REALTIME ? SYS_CLOCK_REALTIME
+					 : -1;
+}
+
 int clock_gettime(clockid_t clock, struct timespec *tp)
 {
 	struct sys_timespec ts;
-	int rc = sys_clock_gettime(clock == CLOCK_MONOTONIC  ? SYS_CLOCK_MONOTONIC
-				   : clock == CLOCK_REALTIME ? SYS_CLOCK_REALTIME
-							     : -1,
-				   &ts);
+	int rc = sys_clock_gettime(sys_clock(clock), &ts);
 
 	if (!rc) {
 		tp->tv_sec = ts.sec;
@@ -400,10 +405,7 @@ int clock_gettime(clockid_t clock, struct timespec *tp)
 int clock_getres(clockid_t clock, struct timespec *tp)
 {
 	struct sys_timespec ts;
-	int rc = sys_clock_getres(clock == CLOCK_MONOTONIC  ? SYS_CLOCK_MONOTONIC
-				  : clock == CLOCK_REALTIME ? SYS_CLOCK_REALTIME
-							    : -1,
-				  &ts);
+	int rc = sys_clock_getres(sys_clock(clock), &ts);
 
 	if (!rc && tp) {
 		tp->tv_sec = ts.sec;
