@@ -22,21 +22,6 @@ static struct cmdline args;
 static int (*libc_start)(int argc, char **argv, char **envp);
 static struct thread *program; /* the thread running libc_start */
 
-int sys_argc(void)
-{
-	return args.argc;
-}
-
-char **sys_argv(void)
-{
-	return args.argv;
-}
-
-char **sys_envp(void)
-{
-	return args.envp;
-}
-
 void sys_set_start(int (*start)(int argc, char **argv, char **envp))
 {
 	libc_start = start;

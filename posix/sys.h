@@ -121,12 +121,6 @@ void sys_exit(int status) __attribute__((noreturn));
  * -ENOSYS, so the program fails loudly, never silently. */
 int sys_nosys(const char *name);
 
-/* What the appliance was started with (xl's extra=, posix/cmdline.h): argv, the
- * environment, both NULL-terminated. */
-int sys_argc(void);
-char **sys_argv(void);
-char **sys_envp(void);
-
 /* How a C library's glue runs the program: start(argc, argv, envp) in a thread with
  * a stack of SYS_MAIN_STACK bytes, its return value the exit status. Called from one
  * kernel start-up step of the glue's own. */
