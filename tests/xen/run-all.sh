@@ -17,7 +17,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/xen-test
 job=$work/job
-results=$work/results
 . "$top/tests/xen/lib.sh"
 
 # xenstore last: its last guest freezes dom0's xenstored.
@@ -42,7 +41,7 @@ for mode in $modes; do
 	case $mode in pv | pvh) ;; *) echo "xen-test: MODES: no mode '$mode' (pv, pvh)" >&2; exit 2 ;; esac
 done
 mkdir -p "$work"
-rm -rf "$job" "$results" "$work"/boot-*
+rm -rf "$job" "$work"/boot-*
 mkdir -p "$job"
 for area in $areas; do
 	apps_var=${area}_apps
