@@ -220,12 +220,19 @@ LWIP_FILES := $(addprefix core/,init def dns inet_chksum ip mem memp netif pbuf 
 	$(addprefix core/ipv4/,autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr) \
 	$(addprefix api/,api_lib api_msg err if_api netbuf netdb netifapi sockets tcpip) \
 	netif/ethernet apps/lwiperf/lwiperf
+# An app on newlib has the glue's <netdb.h> (posix/newlib/netdb.c), not lwIP's.
+ifeq ($(APP_LIBC),newlib)
+LWIP_FILES := $(filter-out api/netdb,$(LWIP_FILES))
+endif
 LWIP_OBJS := $(patsubst %,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
 LWIP_PORT_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard net/*.c)))
 # lwIP 2.1.3 builds clean with every warning of the library, so none is relaxed: add a
 # -Wno-... here rather than drop -Werror if another release needs one.
 LWIP_CFLAGS := $(LIB_CFLAGS) $(LWIP_INCLUDE)
+# An app on newlib reaches the network through <sys/socket.h> only (posix/socket.c).
+ifneq ($(APP_LIBC),newlib)
 APP_CFLAGS += $(LWIP_INCLUDE)
+endif
 
 $(LWIP_STAMP):
 	tools/install-deps.sh lwip
@@ -272,14 +279,27 @@ NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 NEWLIB_PTHREADS := -D_POSIX_THREADS=200809L -D_POSIX_THREAD_ATTR_STACKSIZE=200809L \
 	-D_POSIX_READER_WRITER_LOCKS=200809L -D_POSIX_TIMEOUTS=200809L \
 	-D_UNIX98_THREAD_MUTEX_ATTRIBUTES
+# select()'s fd_set holds every fd of the table (SYS_OPEN_MAX), not newlib's 64.
+NEWLIB_POSIX := -DFD_SETSIZE=256
 NEWLIB_INCLUDES := -isystem posix/newlib/include -isystem $(NEWLIB_INST)/include \
-	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET) $(NEWLIB_PTHREADS)
+	-isystem $(CC_INCLUDE) -idirafter include $(NEWLIB_TARGET) $(NEWLIB_PTHREADS) \
+	$(NEWLIB_POSIX)
 # What app.mk added after COMMON_CFLAGS stays, word for word (a filter would also drop
 # an "-I" of its "-I dir", a word COMMON_CFLAGS has too).
 APP_CFLAGS := $(CODE_CFLAGS) $(NEWLIB_INCLUDES) \
 	$(wordlist $(words x $(COMMON_CFLAGS)),$(words $(APP_CFLAGS)),$(APP_CFLAGS))
-POSIX_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(wildcard posix/*.c)))
-GLUE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(filter-out posix/newlib/start.c,$(wildcard posix/newlib/*.c))))
+# Sockets (posix/socket.c and the glue's socket.c, netdb.c) only with lwIP: without it
+# a program that calls socket() does not link.
+POSIX_NET_SRCS := posix/socket.c
+GLUE_NET_SRCS := posix/newlib/socket.c posix/newlib/netdb.c
+POSIX_SRCS := $(filter-out $(if $(filter 1,$(APP_LWIP)),,$(POSIX_NET_SRCS)),$(wildcard posix/*.c))
+GLUE_SRCS := $(filter-out posix/newlib/start.c $(if $(filter 1,$(APP_LWIP)),,$(GLUE_NET_SRCS)),$(wildcard posix/newlib/*.c))
+POSIX_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(POSIX_SRCS)))
+GLUE_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(GLUE_SRCS)))
+ifeq ($(APP_LWIP),1)
+$(BUILD)/obj/posix/socket.o: LIB_CFLAGS += $(LWIP_INCLUDE)
+$(BUILD)/obj/posix/socket.o: | $(LWIP_STAMP)
+endif
 # The start is linked beside the app (posix/newlib/start.c says why), named for it.
 NEWLIB_START := $(BUILD)/$(APP)/newlib_start.o
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
@@ -324,7 +344,10 @@ PUBLIC_BASE := $(BUILD)/public.syms
 EXTRA_PUBLIC_OBJS :=
 ifeq ($(APP_LWIP),1)
 LIBSKIFF_OBJS += $(LWIP_PORT_OBJS) $(LWIP_OBJS)
+# An app on newlib sees sockets, not lwIP: its own names cannot meet lwIP's.
+ifneq ($(APP_LIBC),newlib)
 EXTRA_PUBLIC_OBJS += $(LWIP_OBJS) $(BUILD)/obj/net/sys_arch.o
+endif
 endif
 ifeq ($(APP_LIBC),newlib)
 LIBSKIFF_OBJS += $(POSIX_OBJS) $(GLUE_OBJS)

@@ -43,11 +43,23 @@ static int console_dev_fsync(void *arg)
 	return 0;
 }
 
+/* Readable while input waits; its output is never full (a write waits for room). */
+static unsigned int console_dev_poll(void *arg, unsigned int events)
+{
+	unsigned int ready = SYS_POLLOUT;
+
+	if (console_input_pending())
+		ready |= SYS_POLLIN;
+	return ready & events;
+}
+
 static const struct dev_ops console_ops = {
 	.read = console_dev_read,
 	.write = console_dev_write,
 	.fsync = console_dev_fsync,
+	.poll = console_dev_poll,
 	.tty = true,
+	.stream = true,
 };
 
 static long null_read(void *arg, void *buf, size_t len, int64_t off, bool nonblock)

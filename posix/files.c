@@ -166,7 +166,7 @@ long sys_pread(int fd, void *buf, size_t len, int64_t off)
 
 	if (!f || (f->flags & SYS_O_ACCMODE) == SYS_O_WRONLY)
 		return -EBADF;
-	if (f->node->dev && f->node->dev->tty)
+	if (f->node->dev && f->node->dev->stream)
 		return -ESPIPE;
 	return node_read(f, buf, len, off);
 }
@@ -177,7 +177,7 @@ long sys_pwrite(int fd, const void *buf, size_t len, int64_t off)
 
 	if (!f || !can_write(f->flags))
 		return -EBADF;
-	if (f->node->dev && f->node->dev->tty)
+	if (f->node->dev && f->node->dev->stream)
 		return -ESPIPE;
 	return node_write(f, buf, len, off);
 }
@@ -196,7 +196,7 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
 
 	if (!f)
 		return -EBADF;
-	if (f->node->dev && f->node->dev->tty)
+	if (f->node->dev && f->node->dev->stream)
 		return -ESPIPE;
 	switch (whence) {
 	case SYS_SEEK_SET:
@@ -304,9 +304,17 @@ int sys_setfl(int fd, int flags)
 	struct file *f = fd_file(fd);
 	const int changeable = SYS_O_NONBLOCK | SYS_O_APPEND;
 
+	int rc;
+
 	if (!f)
 		return -EBADF;
-	f->flags = (f->flags & ~changeable) | (flags & changeable);
+	flags = (f->flags & ~changeable) | (flags & changeable);
+	if (f->node->dev && f->node->dev->setfl) {
+		rc = f->node->dev->setfl(f->node->dev_arg, flags);
+		if (rc)
+			return rc;
+	}
+	f->flags = flags;
 	return 0;
 }
 

@@ -31,6 +31,7 @@
 #define SYS_S_IFBLK    0060000
 #define SYS_S_IFREG    0100000
 #define SYS_S_IFLNK    0120000
+#define SYS_S_IFSOCK   0140000
 #define SYS_S_ISDIR(m) (((m)&SYS_S_IFMT) == SYS_S_IFDIR)
 #define SYS_S_ISREG(m) (((m)&SYS_S_IFMT) == SYS_S_IFREG)
 
@@ -107,6 +108,110 @@ int sys_chdir(const char *path);
 int sys_getcwd(char *buf, size_t size);
 /* The next entry of the directory open on fd: 1 and *d filled, 0 at the end. */
 int sys_readdir(int fd, struct sys_dirent *d);
+
+/*
+ * poll(): each entry's fd, the events asked for and those that happened (Linux's
+ * values). A negative fd is skipped (revents 0), one not open gets SYS_POLLNVAL. Files
+ * and devices but the console are always ready; the console is readable when input
+ * is waiting; a socket as its state says. timeout_ms < 0 waits for ever. The number
+ * of entries with revents, or -EINVAL (more than SYS_OPEN_MAX), -ENOMEM.
+ */
+struct sys_pollfd {
+	int fd;
+	short events, revents;
+};
+#define SYS_POLLIN   0x001
+#define SYS_POLLPRI  0x002
+#define SYS_POLLOUT  0x004
+#define SYS_POLLERR  0x008
+#define SYS_POLLHUP  0x010
+#define SYS_POLLNVAL 0x020
+int sys_poll(struct sys_pollfd *fds, unsigned int n, int timeout_ms);
+
+/*
+ * Sockets: IPv4 TCP and UDP over lwIP (posix/socket.c, only in appliances linked with
+ * lwIP). Linux's numbers for families, types, levels, options and flags, which the
+ * glue's headers give programs. An address is a struct sys_sockaddr: family, then port
+ * and address in network byte order, as in a sockaddr_in.
+ */
+#define SYS_AF_UNSPEC	  0
+#define SYS_AF_INET	  2
+#define SYS_AF_INET6	  10
+#define SYS_SOCK_STREAM	  1
+#define SYS_SOCK_DGRAM	  2
+#define SYS_SOCK_RAW	  3
+#define SYS_SOCK_NONBLOCK 04000	   /* or'ed into socket()'s type, accept4()'s flags */
+#define SYS_SOCK_CLOEXEC  02000000 /* accepted; there is no exec() */
+#define SYS_IPPROTO_IP	  0
+#define SYS_IPPROTO_TCP	  6
+#define SYS_IPPROTO_UDP	  17
+#define SYS_SOL_SOCKET	  1
+#define SYS_SO_REUSEADDR  2
+#define SYS_SO_TYPE	  3
+#define SYS_SO_ERROR	  4
+#define SYS_SO_BROADCAST  6
+#define SYS_SO_SNDBUF	  7
+#define SYS_SO_RCVBUF	  8
+#define SYS_SO_KEEPALIVE  9
+#define SYS_SO_LINGER	  13 /* struct sys_linger */
+#define SYS_SO_RCVTIMEO	  20 /* struct sys_timespec; zero: no timeout */
+#define SYS_SO_SNDTIMEO	  21
+#define SYS_TCP_NODELAY	  1
+#define SYS_TCP_KEEPIDLE  4
+#define SYS_TCP_KEEPINTVL 5
+#define SYS_TCP_KEEPCNT	  6
+#define SYS_IP_TOS	  1
+#define SYS_IP_TTL	  2
+#define SYS_MSG_OOB	  0x01
+#define SYS_MSG_PEEK	  0x02
+#define SYS_MSG_DONTWAIT  0x40
+#define SYS_MSG_WAITALL	  0x100
+#define SYS_MSG_NOSIGNAL  0x4000
+#define SYS_MSG_MORE	  0x8000
+#define SYS_SHUT_RD	  0
+#define SYS_SHUT_WR	  1
+#define SYS_SHUT_RDWR	  2
+
+struct sys_sockaddr {
+	uint16_t family; /* SYS_AF_INET */
+	uint16_t port;	 /* network byte order */
+	uint32_t addr;	 /* network byte order */
+};
+
+struct sys_linger {
+	int onoff, seconds;
+};
+
+int sys_socket(int family, int type, int protocol);
+int sys_bind(int fd, const struct sys_sockaddr *a);
+int sys_listen(int fd, int backlog);
+/* A connection from the queue of a listening socket; *peer its address if not NULL;
+ * flags: SYS_SOCK_NONBLOCK, SYS_SOCK_CLOEXEC. */
+int sys_accept(int fd, struct sys_sockaddr *peer, int flags);
+int sys_connect(int fd, const struct sys_sockaddr *a);
+/* to and from may be NULL (a connected socket); flags SYS_MSG_*. */
+long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sys_sockaddr *to);
+long sys_recvfrom(int fd, void *buf, size_t len, int flags, struct sys_sockaddr *from);
+int sys_shutdown(int fd, int how);
+/* Options of an int value but SO_LINGER and the timeouts (above); *len in and out. */
+int sys_setsockopt(int fd, int level, int name, const void *val, size_t len);
+int sys_getsockopt(int fd, int level, int name, void *val, size_t *len);
+int sys_getsockname(int fd, struct sys_sockaddr *a);
+int sys_getpeername(int fd, struct sys_sockaddr *a);
+/* A host name's IPv4 address (network byte order) from DNS: 0, or -ENOENT (no such
+ * name, or no answer), -EAGAIN (no DNS server is known), -EINVAL (a malformed name),
+ * -ENOMEM, -ENETDOWN. */
+int sys_resolve(const char *name, uint32_t *addr);
+
+/* IPv4 text (posix/inet.c). sys_inet_pton4: exactly four decimal numbers 0-255 joined
+ * by dots (inet_pton's rule); sys_inet_aton: inet_aton's older forms too (1 to 4 parts,
+ * each decimal, 0x hex or 0 octal, the last filling the remaining bytes). Each 1 and
+ * *addr (network byte order), or 0. sys_inet_ntop4: "a.b.c.d" into buf, its length, or
+ * -ENOSPC. sys_parse_port: a decimal port 0-65535, 1 and *port (host order), or 0. */
+int sys_inet_pton4(const char *s, uint32_t *addr);
+int sys_inet_aton(const char *s, uint32_t *addr);
+int sys_inet_ntop4(uint32_t addr, char *buf, size_t size);
+int sys_parse_port(const char *s, uint16_t *port);
 
 #define SYS_CLOCK_REALTIME  0
 #define SYS_CLOCK_MONOTONIC 1

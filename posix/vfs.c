@@ -87,6 +87,19 @@ struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mo
 	return n;
 }
 
+struct node *vfs_new_anonymous(uint32_t mode)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->mode = mode;
+	n->ino = new_ino();
+	n->unlinked = true; /* in no directory: nothing keeps it once it is closed */
+	n->mtime_ns = vfs_now_ns();
+	return n;
+}
+
 void vfs_link(struct node *dir, struct node *n)
 {
 	struct node **p = &dir->children;
@@ -233,6 +246,11 @@ static void free_node(struct node *n)
 		free(n->data);
 	free(n->name);
 	free(n);
+}
+
+void vfs_free_anonymous(struct node *n)
+{
+	free_node(n);
 }
 
 void vfs_unlink_node(struct node *n)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct file;
+struct sys_pollfd;
 
 /* What a device node does; NULL members: the call is not for this device. */
 struct dev_ops {
@@ -20,7 +21,16 @@ struct dev_ops {
 	int64_t (*size)(void *arg);
 	int (*fsync)(void *arg);
 	void (*close)(void *arg);
-	bool tty;
+	/* F_SETFL's new flags (SYS_O_NONBLOCK), for a device that keeps its own. */
+	int (*setfl)(void *arg, int flags);
+	/* Which of events (SYS_POLL*) hold now, without waiting. NULL: always ready to
+	 * read and write, as a file is. */
+	unsigned int (*poll)(void *arg, unsigned int events);
+	/* Wait until one fd of set[0..n) with these ops is ready, or timeout_ms passes
+	 * (-1: no limit); the caller polls again after. NULL: poll() looks every 10 ms. */
+	void (*wait)(const struct sys_pollfd *set, unsigned int n, int timeout_ms);
+	bool tty;    /* a terminal (isatty) */
+	bool stream; /* no offsets: lseek, pread, pwrite say ESPIPE (a terminal, a socket) */
 };
 
 struct node {
@@ -44,6 +54,10 @@ struct node {
 struct node *vfs_root(void);
 /* A new node named name[0..len) in dir (which must have no entry of that name). */
 struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mode);
+/* A node in no directory (a socket), freed at its last close. */
+struct node *vfs_new_anonymous(uint32_t mode);
+/* Free one that was never opened. */
+void vfs_free_anonymous(struct node *n);
 /* Put n (in no directory) at the end of dir's entries, with a dir_seq above theirs. */
 void vfs_link(struct node *dir, struct node *n);
 

@@ -174,6 +174,13 @@ void console_write(const char *buf, size_t len)
 	events_restore(flags);
 }
 
+bool console_input_pending(void)
+{
+	struct xencons_interface *r = con.ring;
+
+	return r && READ_ONCE(r->in_prod) != r->in_cons;
+}
+
 void console_flush(void)
 {
 	uint64_t give_up;

@@ -5,6 +5,7 @@
 #ifndef XEN_CONSOLE_H
 #define XEN_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,8 @@ void console_write(const char *buf, size_t len);
 /* Console input: what has arrived, up to len bytes, without waiting (0: nothing yet),
  * or -EIO for a broken ring. */
 long console_read(char *buf, size_t len);
+/* Input is waiting (console_read would return bytes, or -EIO for a broken ring). */
+bool console_input_pending(void);
 /* Wait (up to about a second) until the backend has read everything written. */
 void console_flush(void);
 

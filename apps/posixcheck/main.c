@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -161,6 +164,90 @@ static void check_time(void)
 	check("gmtime_strftime", !strcmp(text, "2000-02-29 00:00:00 Tue"), text);
 }
 
+static long ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* poll() and select() over files and the console (nothing is typed on it here). */
+static void check_poll(void)
+{
+	int fd = open("/tmp/polled", O_RDWR | O_CREAT, 0644);
+	struct pollfd p[3] = {{.fd = fd, .events = POLLIN | POLLOUT},
+			      {.fd = -1, .events = POLLIN},
+			      {.fd = 0, .events = POLLOUT}};
+	struct timeval tv = {0, 30 * 1000};
+	struct timespec start;
+	fd_set rd, wr;
+	long ms;
+	int n;
+
+	n = poll(p, 3, 1000);
+	check("poll_file_is_ready",
+	      n == 2 && p[0].revents == (POLLIN | POLLOUT) && p[1].revents == 0 &&
+		      p[2].revents == POLLOUT,
+	      "a file readable and writable, fd -1 skipped, the console writable");
+	p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	n = poll(p, 1, 50);
+	ms = ms_since(&start);
+	check("poll_console_times_out", n == 0 && p[0].revents == 0 && ms >= 50 && ms < 1000,
+	      "no input on the console: 0 after 50 ms");
+	p[0] = (struct pollfd){.fd = 200, .events = POLLIN};
+	check("poll_bad_fd_is_pollnval", poll(p, 1, 0) == 1 && p[0].revents == POLLNVAL,
+	      "POLLNVAL");
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(0, &rd);
+	FD_SET(fd, &rd);
+	FD_SET(1, &wr);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	n = select(fd + 1, &rd, &wr, NULL, &tv);
+	check("select_files_and_console",
+	      n == 2 && FD_ISSET(fd, &rd) && !FD_ISSET(0, &rd) && FD_ISSET(1, &wr),
+	      "the file readable, stdin not, stdout writable");
+	FD_ZERO(&rd);
+	FD_SET(0, &rd);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	n = select(1, &rd, NULL, NULL, &tv);
+	ms = ms_since(&start);
+	check("select_times_out", n == 0 && !FD_ISSET(0, &rd) && ms >= 30 && ms < 1000,
+	      "0 after 30 ms");
+	FD_ZERO(&rd);
+	FD_SET(200, &rd);
+	errno = 0;
+	check("select_bad_fd_is_ebadf", select(201, &rd, NULL, NULL, &tv) < 0 && errno == EBADF,
+	      "EBADF");
+	close(fd);
+	unlink("/tmp/polled");
+}
+
+/* IPv4 text and back (<arpa/inet.h>): no network needed. */
+static void check_inet(void)
+{
+	struct in_addr a;
+	char text[INET_ADDRSTRLEN];
+
+	check("inet_pton",
+	      inet_pton(AF_INET, "10.0.0.2", &a) == 1 && a.s_addr == htonl(0x0a000002) &&
+		      inet_pton(AF_INET, "10.0.0.256", &a) == 0 &&
+		      inet_pton(AF_INET, "10.0.0", &a) == 0,
+	      "10.0.0.2 read; 10.0.0.256 and 10.0.0 refused");
+	check("inet_aton_old_forms",
+	      inet_aton("127.1", &a) && a.s_addr == htonl(0x7f000001) &&
+		      inet_addr("0x0a.0.0.010") == htonl(0x0a000008) &&
+		      inet_addr("1.2.3.4.5") == INADDR_NONE,
+	      "127.1, hex and octal parts");
+	a.s_addr = htonl(0xc0a80001);
+	check("inet_ntop",
+	      inet_ntop(AF_INET, &a, text, sizeof(text)) && !strcmp(text, "192.168.0.1") &&
+		      !inet_ntop(AF_INET, &a, text, 5) && errno == ENOSPC,
+	      "192.168.0.1; ENOSPC for a short buffer");
+}
+
 static void check_process(int argc, char **argv)
 {
 	const char *v = getenv("colour");
@@ -230,6 +317,8 @@ int main(int argc, char **argv)
 	check_dirs();
 	check_console();
 	check_time();
+	check_poll();
+	check_inet();
 	check_process(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "disk"))
 		check_disk();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -535,8 +536,20 @@ int utimes(const char *path, const struct timeval *tv)
 	return RET(sys_utime(path, &mtime));
 }
 
-/* <sys/ioctl.h> (posix/newlib/include/sys/ioctl.h): no device takes a request. */
+/* <sys/ioctl.h> (posix/newlib/include/sys/ioctl.h): FIONBIO only. */
 int ioctl(int fd, unsigned long request, ...)
 {
-	return RET(sys_nosys("ioctl"));
+	va_list ap;
+	int *on, flags;
+
+	if (request != FIONBIO)
+		return RET(sys_nosys("ioctl"));
+	va_start(ap, request);
+	on = va_arg(ap, int *);
+	va_end(ap);
+	flags = sys_getfl(fd);
+	if (flags < 0)
+		return RET(flags);
+	flags = *on ? flags | SYS_O_NONBLOCK : flags & ~SYS_O_NONBLOCK;
+	return RET(sys_setfl(fd, flags));
 }

@@ -76,6 +76,7 @@ static const struct dev_ops fake_console_ops = {
 	.read = fake_console_read,
 	.write = fake_console_write,
 	.tty = true,
+	.stream = true,
 };
 
 static unsigned char disk[4096];

@@ -12,6 +12,9 @@
  *                                      the last body
  *   nettest relay LPORT IP PORT        accept on LPORT, relay each connection to IP:PORT
  *                                      (make run's port forward into the appliance)
+ *   nettest dns NAME IP                a DNS server on UDP port 53 that knows one name:
+ *                                      an A query for NAME gets IP, any other NXDOMAIN;
+ *                                      each query printed; runs until killed
  *
  * Exit status 0 only if every check held.
  */
@@ -306,6 +309,76 @@ static int relay(const char *lport, const char *ip, const char *port)
 	}
 }
 
+/* The question's name as text ("a.b"): its length in the packet, or -1 if malformed. */
+static int dns_name(const uint8_t *p, size_t len, char *out, size_t size)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len && p[i]) {
+		size_t l = p[i++];
+
+		if (l > 63 || i + l > len || o + l + 2 > size)
+			return -1;
+		if (o)
+			out[o++] = '.';
+		memcpy(out + o, p + i, l);
+		o += l;
+		i += l;
+	}
+	if (i >= len)
+		return -1;
+	out[o] = 0;
+	return (int)i + 1;
+}
+
+static int dns(const char *name, const char *ip)
+{
+	struct sockaddr_in a = address("0.0.0.0", "53"), from;
+	struct in_addr answer;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (inet_pton(AF_INET, ip, &answer) != 1 || fd < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "nettest: dns: %s\n", strerror(errno));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		uint8_t q[512], r[600];
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &flen);
+		char qname[256];
+		int nlen, known;
+		size_t qend, rlen;
+		uint16_t qtype;
+
+		/* A query: 12 bytes of header, one question (name, type, class). */
+		if (n < 12 + 5 || (q[2] & 0x80) || q[4] != 0 || q[5] != 1)
+			continue;
+		nlen = dns_name(q + 12, (size_t)n - 12, qname, sizeof(qname));
+		if (nlen < 0 || 12 + (size_t)nlen + 4 > (size_t)n)
+			continue;
+		qend = 12 + (size_t)nlen + 4;
+		qtype = (uint16_t)(q[12 + nlen] << 8 | q[12 + nlen + 1]);
+		known = !strcasecmp(qname, name) && qtype == 1;
+		printf("nettest: dns: %s type %u: %s\n", qname, qtype, known ? ip : "no such name");
+		memcpy(r, q, qend);
+		r[2] = 0x80 | 0x04 | (q[2] & 0x01); /* a response, authoritative, RD copied */
+		r[3] = known ? 0 : 3;		    /* NOERROR, or NXDOMAIN */
+		r[6] = 0, r[7] = known;		    /* answers */
+		r[8] = r[9] = r[10] = r[11] = 0;
+		rlen = qend;
+		if (known) {
+			static const uint8_t rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+
+			memcpy(r + rlen, rr, sizeof(rr));
+			memcpy(r + rlen + sizeof(rr), &answer, 4);
+			rlen += sizeof(rr) + 4;
+		}
+		sendto(fd, r, rlen, 0, (struct sockaddr *)&from, flen);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "tcp-echo"))
@@ -318,8 +391,11 @@ int main(int argc, char **argv)
 		return http(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "relay"))
 		return relay(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "dns"))
+		return dns(argv[2], argv[3]);
 	fprintf(stderr,
 		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
-		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT\n");
+		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT |\n"
+		"       dns NAME IP\n");
 	return 2;
 }

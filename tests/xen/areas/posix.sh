@@ -1,10 +1,10 @@
-# tests/xen area "posix": newlib and the POSIX layer: Lua unmodified, a POSIX-only program's files, disk, time, exit, pthreads
+# tests/xen area "posix": newlib and the POSIX layer: Lua unmodified, a POSIX-only program's files, disk, time, exit, pthreads, sockets
 # Sourced by tests/xen/run-all.sh, which builds posix_apps, runs posix_setup on this
 # machine (configs and files into $job), puts posix_job's text into the one job dom0
 # runs, boots the test host once for every area asked for, then runs posix_check.
 # shellcheck shell=bash
 
-posix_apps="lua posixcheck sqlite pthreads"
+posix_apps="lua posixcheck sqlite pthreads posixecho posixhttpd"
 
 # posix_cfg NAME APP EXTRA [more lines]: a config with the app's ramdisk.
 posix_cfg() {
@@ -35,6 +35,20 @@ posix_cfg posixcheck-badargs posixcheck 'oops -- disk' >"$job/posixcheck-badargs
 printf "this is not a cpio archive\n" >"$job/garbage.cpio"
 "$top/tools/xlcfg.sh" posixcheck-badramdisk posixcheck 64 preserve >"$job/posixcheck-badramdisk.cfg"
 echo 'ramdisk = "garbage.cpio"' >>"$job/posixcheck-badramdisk.cfg"
+# The POSIX-only network servers. posixecho first looks up a name dom0's DNS server
+# (nettest dns) does not know, then connects by name to a listener in dom0.
+{
+	"$top/tools/xlcfg.sh" posixecho posixecho 64 preserve \
+		"ip=10.0.0.20 netmask=255.255.255.0 gw=10.0.0.1 dns=10.0.0.1 -- lookup nope.test connect peer.test 9000"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:20,bridge=xenbr0' ]"
+} >"$job/posixecho.cfg"
+# Without a vif: sockets fail with a clear error, and the program reports it.
+"$top/tools/xlcfg.sh" posixecho-novif posixecho 64 preserve "" >"$job/posixecho-novif.cfg"
+{
+	posix_cfg posixhttpd posixhttpd "ip=10.0.0.21 netmask=255.255.255.0 gw=10.0.0.1"
+	echo "vif = [ 'mac=00:16:3e:5a:1f:21,bridge=xenbr0' ]"
+} >"$job/posixhttpd.cfg"
+[ -x "$job/nettest" ] || gcc -static -O2 -Wall -Werror -o "$job/nettest" "$top/tests/xen/nettest.c"
 }
 
 posix_job() {
@@ -53,6 +67,42 @@ for how in exit3 abort nosys badargs badramdisk; do
 	guest_run posixcheck-$how posixcheck-$how.cfg 60
 done
 guest_run pthreads pthreads.cfg 120
+
+# posixecho: DNS from dom0 (one name known), a connection out to dom0, then echo.
+./nettest dns peer.test 10.0.0.1 >$OUT/posix-dns.txt 2>&1 &
+dns=$!
+echo "hello from dom0" | nc -l -p 9000 >$OUT/posixecho-hello.txt 2>&1 &
+listener=$!
+if guest_start posixecho posixecho.cfg && guest_wait_line posixecho '^posixecho: listening' 120; then
+	./nettest tcp-echo 10.0.0.20 7 4194304 >$OUT/posixecho-tcp.txt 2>&1
+	./nettest udp-echo 10.0.0.20 7 1 1472 >$OUT/posixecho-udp.txt 2>&1
+	./nettest rtt 10.0.0.20 7 200 >$OUT/posixecho-rtt.txt 2>&1
+	xl shutdown posixecho
+fi
+guest_wait posixecho 60
+xl destroy posixecho
+kill $dns $listener 2>/dev/null
+guest_run posixecho-novif posixecho-novif.cfg 60
+
+# posixhttpd: pages of its ramdisk, errors, keep-alive, HEAD, and 4 MiB of a pattern.
+if guest_start posixhttpd posixhttpd.cfg && guest_wait_line posixhttpd '^posixhttpd: serving' 120; then
+	wget -q -O $OUT/posixhttpd-index.html http://10.0.0.21/ 2>$OUT/posixhttpd-wget.err
+	wget -q -O $OUT/posixhttpd-notes.txt http://10.0.0.21/notes.txt 2>>$OUT/posixhttpd-wget.err
+	wget -q -O /dev/null http://10.0.0.21/nope 2>$OUT/posixhttpd-404.txt
+	./nettest http 10.0.0.21 80 /stats 5 >$OUT/posixhttpd-keepalive.txt 2>&1
+	printf 'HEAD /notes.txt HTTP/1.0\r\n\r\n' | nc 10.0.0.21 80 >$OUT/posixhttpd-head.txt 2>&1
+	printf 'POST / HTTP/1.1\r\n\r\n' | nc 10.0.0.21 80 >$OUT/posixhttpd-post.txt 2>&1
+	timed $OUT/posixhttpd-bytes.txt wget -q -O /tmp/bytes http://10.0.0.21/bytes/4194304
+	yes 0123456789abcdef | tr -d '\n' | head -c 4194304 >/tmp/bytes.expected
+	{
+		echo "size=$(wc -c </tmp/bytes)"
+		cmp /tmp/bytes /tmp/bytes.expected && echo "pattern=intact"
+	} >$OUT/posixhttpd-bytes-check.txt 2>&1
+	rm -f /tmp/bytes /tmp/bytes.expected
+	xl shutdown posixhttpd
+fi
+guest_wait posixhttpd 60
+xl destroy posixhttpd
 JOB
 }
 
@@ -103,11 +153,13 @@ fi
 expect_end sqlite_exit_0_powers_off sqlite poweroff
 
 # posixcheck: a program written against POSIX only.
-local c
+local c v
 for c in ramdisk_read ramdisk_fstat ramdisk_symlink ramdisk_read_only missing_file \
 	tmp_create tmp_write tmp_lseek tmp_read dup_shares_offset pread ftruncate create_excl \
 	mkdir stat_after_rename rmdir_not_empty unlink stdio_fopen_sscanf strtod readdir_root \
-	chdir_getcwd isatty fcntl_nonblock nanosleep realtime gmtime_strftime argv0 getenv \
+	chdir_getcwd isatty fcntl_nonblock nanosleep realtime gmtime_strftime poll_file_is_ready \
+	poll_console_times_out poll_bad_fd_is_pollnval select_files_and_console select_times_out \
+	select_bad_fd_is_ebadf inet_pton inet_aton_old_forms inet_ntop argv0 getenv \
 	getpid kill_0_checks_only raise_sigchld_is_ignored raise_runs_the_handler getcwd_allocates \
 	disk_named_by_vdev disk_open disk_size disk_write_unaligned disk_write_aligned disk_fsync \
 	disk_read_back; do
@@ -150,4 +202,52 @@ for c in create_join self_equal join_twice_esrch exit_value join_self_edeadlk \
 done
 expect_lines pthreads_every_check_passed pthreads '^pthreads: 0 failed$'
 expect_end pthreads_main_pthread_exit_powers_off pthreads poweroff
+
+# Sockets from a POSIX-only program (posixecho): DNS, a connection out, echo served.
+expect_lines posix_getaddrinfo_resolves_through_dns posixecho \
+	'^posixecho: getaddrinfo nope\.test: Name or service not known$' \
+	'^posixecho: peer\.test is 10\.0\.0\.1$'
+expect_file posix_dns_server_was_asked_the_unknown_name posix-dns.txt '^nettest: dns: nope\.test type 1: no such name$'
+expect_file posix_dns_server_was_asked_the_known_name posix-dns.txt '^nettest: dns: peer\.test type 1: 10\.0\.0\.1$'
+expect_lines posix_connect_send_recv_with_dom0 posixecho \
+	'^posixecho: peer\.test:9000 answered "hello from dom0"$'
+expect_file posix_dom0_got_the_guests_line posixecho-hello.txt '^hello from posixecho$'
+expect_lines posix_echo_listens posixecho '^net: vif0 10\.0\.0\.20/24 gw 10\.0\.0\.1 \(static\)' \
+	'^posixecho: listening on port 7 \(tcp, udp\)$'
+expect_file posix_tcp_echo_4_mib_intact posixecho-tcp.txt '^nettest: tcp-echo: 4194304 bytes echoed intact'
+expect_file posix_udp_echo_every_size_1_to_1472 posixecho-udp.txt '^nettest: udp-echo: sizes 1\.\.1472, 0 without'
+expect_file posix_tcp_round_trips posixecho-rtt.txt '^nettest: rtt: 200 round trips'
+# The same floor as echo's (net.sh): a lost wake-up in poll() costs tens of ms a trip.
+v=$(awk '/median/ { for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) }' "$results/posixecho-rtt.txt" 2>/dev/null)
+if [ -n "$v" ] && awk -v v="$v" 'BEGIN { exit !(v < 20) }'; then
+	pass "posix_tcp_round_trip_median_under_20_ms ($v ms)"
+else
+	fail posix_tcp_round_trip_median_under_20_ms "got '$v'"
+fi
+expect_lines posix_echo_reports_each_connection posixecho \
+	'^posixecho: connection from 10\.0\.0\.1:[0-9]+$' '^posixecho: 10\.0\.0\.1:[0-9]+ closed after 4194304 bytes$'
+expect_end posix_echo_powers_off_on_xl_shutdown posixecho poweroff
+expect_lines posix_no_network_is_a_clear_error posixecho-novif \
+	'^posix: no network \(ENODEV\): sockets fail with ENETDOWN$' '^posixecho: socket: Network interface is not configured$'
+expect_end posix_no_network_ends_the_program posixecho-novif crash
+
+# posixhttpd: files of the ramdisk over select() and sockets.
+expect_file posix_httpd_serves_index_from_the_ramdisk posixhttpd-index.html '^<h1>posixhttpd</h1>$'
+expect_file posix_httpd_serves_a_file_by_path posixhttpd-notes.txt '^posixhttpd serves every file under /www'
+expect_file posix_httpd_unknown_path_is_404 posixhttpd-404.txt '404'
+expect_file posix_httpd_keeps_the_connection_alive posixhttpd-keepalive.txt '^nettest: http: 5 answers on one connection'
+expect_file posix_httpd_stats_is_json posixhttpd-keepalive.txt '^\{"uptime_s": [0-9]+, "connections": [0-9]+, "requests": [0-9]+, '
+expect_file posix_httpd_head_answers_200 posixhttpd-head.txt '^HTTP/1\.1 200 OK'
+expect_file posix_httpd_head_gives_the_files_length posixhttpd-head.txt '^Content-Length: 124'
+expect_file posix_httpd_date_header_from_strftime posixhttpd-head.txt '^Date: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} 20[0-9]{2} [0-9:]{8} GMT'
+if grep -q 'posixhttpd serves' "$results/posixhttpd-head.txt" 2>/dev/null; then
+	fail posix_httpd_head_sends_no_body "the body came too"
+else
+	pass posix_httpd_head_sends_no_body
+fi
+expect_file posix_httpd_other_methods_are_405 posixhttpd-post.txt '^HTTP/1\.1 405 Method Not Allowed'
+expect_file posix_httpd_4_mib_body_has_its_length posixhttpd-bytes-check.txt '^size=4194304$'
+expect_file posix_httpd_4_mib_body_intact posixhttpd-bytes-check.txt '^pattern=intact$'
+expect_lines posix_httpd_logs_requests posixhttpd '^posixhttpd: GET /notes\.txt$' '^posixhttpd: HEAD /notes\.txt$'
+expect_end posix_httpd_powers_off_on_xl_shutdown posixhttpd poweroff
 }

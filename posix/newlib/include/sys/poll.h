@@ -1,0 +1,2 @@
+/* The same as <poll.h>, by the other name programs use. */
+#include <poll.h>
