@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <skiff/blkfront.h>
+#include <skiff/thread.h>
 #include <skiff/time.h>
 
 #include "posix/devices.h"
@@ -24,8 +25,10 @@ static long console_dev_read(void *arg, void *buf, size_t len, int64_t off, bool
 	if (!len)
 		return 0;
 	while ((n = console_read(buf, len)) == 0) {
-		if (nonblock)
+		if (nonblock) {
+			thread_yield(); /* a program polling in a loop lets the others run */
 			return -EAGAIN;
+		}
 		msleep(CONSOLE_POLL_MS);
 	}
 	return n;

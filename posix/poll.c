@@ -6,6 +6,7 @@
  * set (the console: its input comes with no event of its own to wait for).
  */
 #include <errno.h>
+#include <skiff/thread.h>
 #include <skiff/time.h>
 
 #include "posix/fd.h"
@@ -79,8 +80,14 @@ int sys_poll(struct sys_pollfd *fds, unsigned int n, int timeout_ms)
 		const struct dev_ops *w;
 		bool step;
 
-		if (ready || timeout_ms == 0)
+		if (ready)
 			return ready;
+		if (timeout_ms == 0) {
+			/* Nothing yet: let the other threads run (the tcpip thread brings what
+			 * a program spinning on poll(..., 0) waits for). */
+			thread_yield();
+			return 0;
+		}
 		if (timeout_ms > 0) {
 			uint64_t now = monotonic_ns();
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <skiff/net.h>
+#include <skiff/thread.h>
 #include <skiff/time.h>
 
 #include "libc/printk.h"
@@ -24,10 +25,19 @@
 #include "posix/sys.h"
 #include "posix/vfs.h"
 
-/* lwIP reports errors in the global errno (net/sys_arch.c, Linux's numbers). */
+/*
+ * lwIP reports errors in the global errno (net/sys_arch.c, Linux's numbers). A call
+ * that would block (EAGAIN) yields first: threads are cooperative, so a program that
+ * retries a non-blocking call in a loop would otherwise never let the tcpip thread
+ * bring what it waits for.
+ */
 static int lwip_error(void)
 {
-	return errno > 0 ? -errno : -EIO;
+	int err = errno > 0 ? errno : EIO;
+
+	if (err == EAGAIN)
+		thread_yield();
+	return -err;
 }
 
 /* 0 once the network runs, else -ENETDOWN (said on the console once). */
