@@ -249,16 +249,23 @@ static void from_lwip_addr(const struct sockaddr_in *in, struct sys_sockaddr *a)
 	a->addr = in->sin_addr.s_addr;
 }
 
-int sys_bind(int fd, const struct sys_sockaddr *a)
+/* bind() or connect(): the same address in, the same errors out. */
+static int with_address(int fd, const struct sys_sockaddr *a,
+			int (*call)(int s, const struct sockaddr *name, socklen_t len))
 {
 	struct sockaddr_in in;
 	int s, rc = socket_fd(fd, &s);
 
 	if (!rc)
 		rc = to_lwip_addr(a, &in);
-	if (!rc && lwip_bind(s, (struct sockaddr *)&in, sizeof(in)) < 0)
+	if (!rc && call(s, (struct sockaddr *)&in, sizeof(in)) < 0)
 		rc = lwip_error();
 	return rc;
+}
+
+int sys_bind(int fd, const struct sys_sockaddr *a)
+{
+	return with_address(fd, a, lwip_bind);
 }
 
 int sys_listen(int fd, int backlog)
@@ -293,14 +300,7 @@ int sys_accept(int fd, struct sys_sockaddr *peer, int flags)
 
 int sys_connect(int fd, const struct sys_sockaddr *a)
 {
-	struct sockaddr_in in;
-	int s, rc = socket_fd(fd, &s);
-
-	if (!rc)
-		rc = to_lwip_addr(a, &in);
-	if (!rc && lwip_connect(s, (struct sockaddr *)&in, sizeof(in)) < 0)
-		rc = lwip_error();
-	return rc;
+	return with_address(fd, a, lwip_connect);
 }
 
 /* The layer's MSG_* as lwIP's: -EOPNOTSUPP for out-of-band data, which lwIP lacks. */
