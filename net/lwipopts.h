@@ -97,6 +97,8 @@ void sys_mark_tcpip_thread(void);
 #define LWIP_SO_RCVTIMEO 1
 #define LWIP_SO_SNDTIMEO 1
 #define SO_REUSE	 1
+/* SO_LINGER, which servers set and expect to work. */
+#define LWIP_SO_LINGER 1
 /* errno values from Skiff's <errno.h> (Linux's numbers); errno itself is in sys_arch.c. */
 #define LWIP_ERRNO_STDINCLUDE 1
 

@@ -17,6 +17,7 @@
 	X(ENOMEM)                                                                                  \
 	X(EACCES)                                                                                  \
 	X(EFAULT)                                                                                  \
+	X(EBUSY)                                                                                   \
 	X(EEXIST)                                                                                  \
 	X(EXDEV)                                                                                   \
 	X(ENODEV)                                                                                  \

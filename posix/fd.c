@@ -49,6 +49,22 @@ int fd_install(struct node *node, int flags)
 	return fd;
 }
 
+static void file_put(struct file *f);
+
+struct file *fd_get(int fd)
+{
+	struct file *f = fd_file(fd);
+
+	if (f)
+		f->refs++;
+	return f;
+}
+
+void fd_put(struct file *f)
+{
+	file_put(f);
+}
+
 static void file_put(struct file *f)
 {
 	if (--f->refs)

@@ -24,6 +24,10 @@ int fd_install(struct node *node, int flags);
 bool fd_table_full(void);
 /* The file of fd, or NULL (not open). */
 struct file *fd_file(int fd);
+/* The same, held: the file (and its node, a device's close) outlives a close() of fd
+ * by another thread until fd_put(). For a call that may block. */
+struct file *fd_get(int fd);
+void fd_put(struct file *f);
 /* Another fd for the file of fd: the lowest free at or above min, or at exactly `at`
  * (closing what was there) when at >= 0. */
 int fd_dup(int fd, int min, int at);

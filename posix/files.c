@@ -132,54 +132,62 @@ static long node_write(struct file *f, const void *buf, size_t len, int64_t off)
 	return (long)len;
 }
 
+/* read and write hold the file while they run: a device's read may block (a socket,
+ * the console), and another thread may close the fd meanwhile. */
 long sys_read(int fd, void *buf, size_t len)
 {
-	struct file *f = fd_file(fd);
-	long n;
+	struct file *f = fd_get(fd);
+	long n = -EBADF;
 
-	if (!f || (f->flags & SYS_O_ACCMODE) == SYS_O_WRONLY)
-		return -EBADF;
-	n = node_read(f, buf, len, f->pos);
-	if (n > 0)
-		f->pos += n;
+	if (f && (f->flags & SYS_O_ACCMODE) != SYS_O_WRONLY) {
+		n = node_read(f, buf, len, f->pos);
+		if (n > 0)
+			f->pos += n;
+	}
+	if (f)
+		fd_put(f);
 	return n;
 }
 
 long sys_write(int fd, const void *buf, size_t len)
 {
-	struct file *f = fd_file(fd);
-	long n;
+	struct file *f = fd_get(fd);
+	long n = -EBADF;
 
-	if (!f || !can_write(f->flags))
-		return -EBADF;
-	if ((f->flags & SYS_O_APPEND) && SYS_S_ISREG(f->node->mode))
-		f->pos = f->node->size;
-	n = node_write(f, buf, len, f->pos);
-	if (n > 0)
-		f->pos += n;
+	if (f && can_write(f->flags)) {
+		if ((f->flags & SYS_O_APPEND) && SYS_S_ISREG(f->node->mode))
+			f->pos = f->node->size;
+		n = node_write(f, buf, len, f->pos);
+		if (n > 0)
+			f->pos += n;
+	}
+	if (f)
+		fd_put(f);
 	return n;
 }
 
 long sys_pread(int fd, void *buf, size_t len, int64_t off)
 {
-	struct file *f = fd_file(fd);
+	struct file *f = fd_get(fd);
+	long n = -EBADF;
 
-	if (!f || (f->flags & SYS_O_ACCMODE) == SYS_O_WRONLY)
-		return -EBADF;
-	if (f->node->dev && f->node->dev->stream)
-		return -ESPIPE;
-	return node_read(f, buf, len, off);
+	if (f && (f->flags & SYS_O_ACCMODE) != SYS_O_WRONLY)
+		n = f->node->dev && f->node->dev->stream ? -ESPIPE : node_read(f, buf, len, off);
+	if (f)
+		fd_put(f);
+	return n;
 }
 
 long sys_pwrite(int fd, const void *buf, size_t len, int64_t off)
 {
-	struct file *f = fd_file(fd);
+	struct file *f = fd_get(fd);
+	long n = -EBADF;
 
-	if (!f || !can_write(f->flags))
-		return -EBADF;
-	if (f->node->dev && f->node->dev->stream)
-		return -ESPIPE;
-	return node_write(f, buf, len, off);
+	if (f && can_write(f->flags))
+		n = f->node->dev && f->node->dev->stream ? -ESPIPE : node_write(f, buf, len, off);
+	if (f)
+		fd_put(f);
+	return n;
 }
 
 static int64_t node_size(const struct node *n)

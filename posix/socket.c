@@ -136,20 +136,29 @@ static void sock_wait(const struct sys_pollfd *set, unsigned int n, int timeout_
 {
 	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
 	unsigned int k = 0;
+	struct file **held = calloc(n ? n : 1, sizeof(*held));
 
-	if (!p) {
+	if (!p || !held) {
+		free(p);
+		free(held);
 		msleep(10); /* no memory to wait with: look again soon */
 		return;
 	}
+	/* Each socket held while lwIP waits on it: a close() by another thread ends it
+	 * only after the wait (lwIP may not free a socket someone waits on). */
 	for (unsigned int i = 0; i < n; i++) {
 		struct file *f = set[i].fd < 0 ? NULL : fd_file(set[i].fd);
 
 		if (f && f->node->dev == &socket_ops) {
+			held[k] = fd_get(set[i].fd);
 			p[k].fd = sock_of(f->node->dev_arg);
 			p[k++].events = to_lwip_events((uint16_t)set[i].events);
 		}
 	}
 	lwip_poll(p, k, timeout_ms);
+	for (unsigned int i = 0; i < k; i++)
+		fd_put(held[i]);
+	free(held);
 	free(p);
 }
 
@@ -163,17 +172,32 @@ static const struct dev_ops socket_ops = {
 	.stream = true,
 };
 
-/* The lwIP socket behind fd: 0 and *s, or -EBADF (not open), -ENOTSOCK. */
+/*
+ * The lwIP socket behind fd, held (fd_put(*f) when done): a call may block, and
+ * another thread may close the fd meanwhile; lwIP's socket is closed at the last
+ * release, never under a thread inside it. 0, or -EBADF (not open), -ENOTSOCK.
+ */
+static int socket_get(int fd, struct file **f, int *s)
+{
+	*f = fd_file(fd);
+	if (!*f)
+		return -EBADF;
+	if ((*f)->node->dev != &socket_ops)
+		return -ENOTSOCK;
+	fd_get(fd);
+	*s = sock_of((*f)->node->dev_arg);
+	return 0;
+}
+
+/* The same for a call that never blocks (options, names): no hold needed. */
 static int socket_fd(int fd, int *s)
 {
-	struct file *f = fd_file(fd);
+	struct file *f;
+	int rc = socket_get(fd, &f, s);
 
-	if (!f)
-		return -EBADF;
-	if (f->node->dev != &socket_ops)
-		return -ENOTSOCK;
-	*s = sock_of(f->node->dev_arg);
-	return 0;
+	if (!rc)
+		fd_put(f);
+	return rc;
 }
 
 /* An fd for lwIP socket s (which it owns from now on, closing it on failure). */
@@ -254,12 +278,15 @@ static int with_address(int fd, const struct sys_sockaddr *a,
 			int (*call)(int s, const struct sockaddr *name, socklen_t len))
 {
 	struct sockaddr_in in;
-	int s, rc = socket_fd(fd, &s);
+	struct file *f;
+	int s, rc = socket_get(fd, &f, &s);
 
-	if (!rc)
-		rc = to_lwip_addr(a, &in);
+	if (rc)
+		return rc;
+	rc = to_lwip_addr(a, &in);
 	if (!rc && call(s, (struct sockaddr *)&in, sizeof(in)) < 0)
 		rc = lwip_error();
+	fd_put(f);
 	return rc;
 }
 
@@ -270,10 +297,14 @@ int sys_bind(int fd, const struct sys_sockaddr *a)
 
 int sys_listen(int fd, int backlog)
 {
-	int s, rc = socket_fd(fd, &s);
+	struct file *f;
+	int s, rc = socket_get(fd, &f, &s);
 
-	if (!rc && lwip_listen(s, backlog) < 0)
+	if (rc)
+		return rc;
+	if (lwip_listen(s, backlog) < 0)
 		rc = lwip_error();
+	fd_put(f);
 	return rc;
 }
 
@@ -281,18 +312,20 @@ int sys_accept(int fd, struct sys_sockaddr *peer, int flags)
 {
 	struct sockaddr_in in;
 	socklen_t len = sizeof(in);
-	int s, c, rc = socket_fd(fd, &s);
+	struct file *f;
+	int s, c, rc = socket_get(fd, &f, &s);
 
 	if (rc)
 		return rc;
 	if (flags & ~(SYS_SOCK_NONBLOCK | SYS_SOCK_CLOEXEC))
-		return -EINVAL;
-	/* A connection taken with no fd to put it in would be lost: refuse first. */
-	if (fd_table_full())
-		return -EMFILE;
-	c = lwip_accept(s, (struct sockaddr *)&in, &len);
-	if (c < 0)
-		return lwip_error();
+		rc = -EINVAL;
+	else if (fd_table_full()) /* a connection taken with no fd for it would be lost */
+		rc = -EMFILE;
+	else if ((c = lwip_accept(s, (struct sockaddr *)&in, &len)) < 0)
+		rc = lwip_error();
+	fd_put(f);
+	if (rc)
+		return rc;
 	if (peer)
 		from_lwip_addr(&in, peer);
 	return install(c, flags);
@@ -300,7 +333,11 @@ int sys_accept(int fd, struct sys_sockaddr *peer, int flags)
 
 int sys_connect(int fd, const struct sys_sockaddr *a)
 {
-	return with_address(fd, a, lwip_connect);
+	int rc = with_address(fd, a, lwip_connect);
+
+	/* lwIP says a reset (ECONNRESET) where the peer refused the connection; Linux,
+	 * and programs that retry on it, say ECONNREFUSED. */
+	return rc == -ECONNRESET ? -ECONNREFUSED : rc;
 }
 
 /* The layer's MSG_* as lwIP's: -EOPNOTSUPP for out-of-band data, which lwIP lacks. */
@@ -326,57 +363,94 @@ static int to_lwip_flags(int flags)
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sys_sockaddr *to)
 {
 	struct sockaddr_in in;
-	int s, rc = socket_fd(fd, &s), lflags = to_lwip_flags(flags);
+	struct file *f;
+	int s, rc = socket_get(fd, &f, &s), lflags = to_lwip_flags(flags);
 	long n;
 
 	if (rc)
 		return rc;
 	if (lflags < 0)
-		return lflags;
-	if (to) {
-		rc = to_lwip_addr(to, &in);
-		if (rc)
-			return rc;
+		n = lflags;
+	else if (to && (rc = to_lwip_addr(to, &in)))
+		n = rc;
+	else if (to)
 		n = lwip_sendto(s, buf, len, lflags, (struct sockaddr *)&in, sizeof(in));
-	} else {
+	else
 		n = lwip_send(s, buf, len, lflags);
+	if (n == -1)
+		n = lwip_error();
+	fd_put(f);
+	return n;
+}
+
+/* MSG_WAITALL on a stream: lwIP returns after what it has, so go on until len, the
+ * end of the stream, or an error (after some bytes: those bytes). */
+static long recv_all(int s, char *buf, size_t len, int lflags)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		long n = lwip_recv(s, buf + got, len - got, lflags & ~MSG_WAITALL);
+
+		if (n < 0)
+			return got ? (long)got : lwip_error();
+		if (n == 0)
+			break;
+		got += (size_t)n;
 	}
-	return n < 0 ? lwip_error() : n;
+	return (long)got;
 }
 
 long sys_recvfrom(int fd, void *buf, size_t len, int flags, struct sys_sockaddr *from)
 {
 	struct sockaddr_in in;
 	socklen_t inlen = sizeof(in);
-	int s, rc = socket_fd(fd, &s), lflags = to_lwip_flags(flags);
+	struct file *f;
+	int s, rc = socket_get(fd, &f, &s), lflags = to_lwip_flags(flags), type = 0;
+	socklen_t tlen = sizeof(type);
 	long n;
 
 	if (rc)
 		return rc;
-	if (lflags < 0)
-		return lflags;
 	memset(&in, 0, sizeof(in));
-	n = lwip_recvfrom(s, buf, len, lflags, (struct sockaddr *)&in, &inlen);
-	if (n < 0)
-		return lwip_error();
-	if (from)
+	if (lflags < 0) {
+		n = lflags;
+	} else if ((lflags & MSG_WAITALL) && !(lflags & MSG_PEEK) &&
+		   lwip_getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
+		   type == SOCK_STREAM) {
+		n = recv_all(s, buf, len, lflags);
+		if (n >= 0 && from)
+			lwip_getpeername(s, (struct sockaddr *)&in, &inlen);
+	} else {
+		n = lwip_recvfrom(s, buf, len, lflags, (struct sockaddr *)&in, &inlen);
+		if (n < 0)
+			n = lwip_error();
+	}
+	if (n >= 0 && from)
 		from_lwip_addr(&in, from);
+	fd_put(f);
 	return n;
 }
 
 int sys_shutdown(int fd, int how)
 {
-	int s, rc = socket_fd(fd, &s);
+	struct file *f;
+	int s, rc = socket_get(fd, &f, &s);
 
 	if (rc)
 		return rc;
 	if (how != SYS_SHUT_RD && how != SYS_SHUT_WR && how != SYS_SHUT_RDWR)
-		return -EINVAL;
-	return lwip_shutdown(s, how) < 0 ? lwip_error() : 0; /* lwIP's SHUT_* are Linux's */
+		rc = -EINVAL;
+	else if (lwip_shutdown(s, how) < 0) /* lwIP's SHUT_* are Linux's */
+		rc = lwip_error();
+	fd_put(f);
+	return rc;
 }
 
 /* What an option's value is, in the layer and in lwIP. */
-enum opt_kind { OPT_INT, OPT_TIME, OPT_LINGER, OPT_FIXED };
+/* OPT_BOOL: an int read as yes or no (lwIP reports its flag's bit, Linux 1); OPT_IP:
+ * an int, or one byte (Linux takes both for IP_TOS, IP_TTL). */
+enum opt_kind { OPT_INT, OPT_BOOL, OPT_IP, OPT_TIME, OPT_LINGER, OPT_FIXED };
 
 struct opt {
 	int level, name; /* the layer's (Linux's) */
@@ -391,22 +465,22 @@ struct opt {
  * treats them as hints, and reading them says the real sizes.
  */
 static const struct opt opts[] = {
-	{SYS_SOL_SOCKET, SYS_SO_REUSEADDR, SOL_SOCKET, SO_REUSEADDR, OPT_INT, 0},
+	{SYS_SOL_SOCKET, SYS_SO_REUSEADDR, SOL_SOCKET, SO_REUSEADDR, OPT_BOOL, 0},
 	{SYS_SOL_SOCKET, SYS_SO_TYPE, SOL_SOCKET, SO_TYPE, OPT_INT, 0},
 	{SYS_SOL_SOCKET, SYS_SO_ERROR, SOL_SOCKET, SO_ERROR, OPT_INT, 0},
-	{SYS_SOL_SOCKET, SYS_SO_BROADCAST, SOL_SOCKET, SO_BROADCAST, OPT_INT, 0},
-	{SYS_SOL_SOCKET, SYS_SO_KEEPALIVE, SOL_SOCKET, SO_KEEPALIVE, OPT_INT, 0},
+	{SYS_SOL_SOCKET, SYS_SO_BROADCAST, SOL_SOCKET, SO_BROADCAST, OPT_BOOL, 0},
+	{SYS_SOL_SOCKET, SYS_SO_KEEPALIVE, SOL_SOCKET, SO_KEEPALIVE, OPT_BOOL, 0},
 	{SYS_SOL_SOCKET, SYS_SO_LINGER, SOL_SOCKET, SO_LINGER, OPT_LINGER, 0},
 	{SYS_SOL_SOCKET, SYS_SO_RCVTIMEO, SOL_SOCKET, SO_RCVTIMEO, OPT_TIME, 0},
 	{SYS_SOL_SOCKET, SYS_SO_SNDTIMEO, SOL_SOCKET, SO_SNDTIMEO, OPT_TIME, 0},
 	{SYS_SOL_SOCKET, SYS_SO_SNDBUF, 0, 0, OPT_FIXED, TCP_SND_BUF},
 	{SYS_SOL_SOCKET, SYS_SO_RCVBUF, 0, 0, OPT_FIXED, TCP_WND},
-	{SYS_IPPROTO_TCP, SYS_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, OPT_INT, 0},
+	{SYS_IPPROTO_TCP, SYS_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, OPT_BOOL, 0},
 	{SYS_IPPROTO_TCP, SYS_TCP_KEEPIDLE, IPPROTO_TCP, TCP_KEEPIDLE, OPT_INT, 0},
 	{SYS_IPPROTO_TCP, SYS_TCP_KEEPINTVL, IPPROTO_TCP, TCP_KEEPINTVL, OPT_INT, 0},
 	{SYS_IPPROTO_TCP, SYS_TCP_KEEPCNT, IPPROTO_TCP, TCP_KEEPCNT, OPT_INT, 0},
-	{SYS_IPPROTO_IP, SYS_IP_TOS, IPPROTO_IP, IP_TOS, OPT_INT, 0},
-	{SYS_IPPROTO_IP, SYS_IP_TTL, IPPROTO_IP, IP_TTL, OPT_INT, 0},
+	{SYS_IPPROTO_IP, SYS_IP_TOS, IPPROTO_IP, IP_TOS, OPT_IP, 0},
+	{SYS_IPPROTO_IP, SYS_IP_TTL, IPPROTO_IP, IP_TTL, OPT_IP, 0},
 };
 
 static const struct opt *find_opt(int level, int name)
@@ -421,7 +495,19 @@ static size_t opt_size(enum opt_kind kind)
 {
 	return kind == OPT_TIME	    ? sizeof(struct sys_timespec)
 	       : kind == OPT_LINGER ? sizeof(struct sys_linger)
+	       : kind == OPT_IP	    ? 1
 				    : sizeof(int);
+}
+
+/* A timeout as lwIP keeps it (int milliseconds, 0 for none): a non-zero time under a
+ * millisecond is one (not "none"), one past INT32_MAX ms is that. */
+static struct timeval timeout_of(const struct sys_timespec *t)
+{
+	uint64_t ms = (uint64_t)t->sec * 1000 + ((uint64_t)t->nsec + 999999) / 1000000;
+
+	if (t->sec > INT32_MAX / 1000 || ms > INT32_MAX)
+		ms = INT32_MAX;
+	return (struct timeval){.tv_sec = (long)(ms / 1000), .tv_usec = (long)(ms % 1000) * 1000};
 }
 
 int sys_setsockopt(int fd, int level, int name, const void *val, size_t len)
@@ -440,11 +526,18 @@ int sys_setsockopt(int fd, int level, int name, const void *val, size_t len)
 		return 0;
 	case OPT_TIME: {
 		const struct sys_timespec *t = val;
-		struct timeval tv = {.tv_sec = (long)t->sec, .tv_usec = t->nsec / 1000};
+		struct timeval tv;
 
 		if (t->sec < 0 || t->nsec < 0 || t->nsec >= 1000000000)
 			return -EINVAL;
+		tv = timeout_of(t);
 		rc = lwip_setsockopt(s, o->lwip_level, o->lwip_name, &tv, sizeof(tv));
+		break;
+	}
+	case OPT_IP: {
+		int v = len >= sizeof(int) ? *(const int *)val : *(const unsigned char *)val;
+
+		rc = lwip_setsockopt(s, o->lwip_level, o->lwip_name, &v, sizeof(v));
 		break;
 	}
 	case OPT_LINGER: {
@@ -470,7 +563,7 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 		return rc;
 	if (!o)
 		return -ENOPROTOOPT;
-	if (!val || !len || *len < opt_size(o->kind))
+	if (!val || !len || *len < (o->kind == OPT_IP ? sizeof(int) : opt_size(o->kind)))
 		return -EINVAL;
 	switch (o->kind) {
 	case OPT_FIXED:
@@ -496,16 +589,24 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 		out->seconds = lg.l_linger;
 		break;
 	}
-	default:
-		l = sizeof(int);
-		rc = lwip_getsockopt(s, o->lwip_level, o->lwip_name, val, &l);
-		/* lwIP's numbers for the type; its errors in Linux's numbers already. */
-		if (rc == 0 && o->name == SYS_SO_TYPE)
-			*(int *)val = *(int *)val == SOCK_STREAM ? SYS_SOCK_STREAM : SYS_SOCK_DGRAM;
+	default: {
+		int v = 0;
+
+		l = sizeof(v);
+		rc = lwip_getsockopt(s, o->lwip_level, o->lwip_name, &v, &l);
+		/* lwIP's numbers for the type and its flag bits for yes; its errors are
+		 * in Linux's numbers already. */
+		if (o->name == SYS_SO_TYPE && o->level == SYS_SOL_SOCKET)
+			v = v == SOCK_STREAM ? SYS_SOCK_STREAM : SYS_SOCK_DGRAM;
+		if (o->kind == OPT_BOOL)
+			v = v != 0;
+		if (rc == 0)
+			memcpy(val, &v, sizeof(v));
+	}
 	}
 	if (rc < 0)
 		return lwip_error();
-	*len = opt_size(o->kind);
+	*len = o->kind == OPT_IP ? sizeof(int) : opt_size(o->kind);
 	return 0;
 }
 

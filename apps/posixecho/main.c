@@ -9,7 +9,8 @@
  *
  * Before it serves, the client side of sockets, each step printed: "lookup NAME" looks
  * NAME up (DNS, through getaddrinfo); "connect HOST PORT" looks HOST up, connects to
- * it, says hello and reads one line back.
+ * it, says hello and reads one line back; "check HOST" runs the checks of check_all()
+ * against HOST, on which port 9 is closed and port 9001 sends 100,000 bytes and closes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,11 +19,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <sys/time.h>
 
 #define PORT	    "7"
 #define MAX_CLIENTS 16
@@ -196,6 +199,114 @@ static void say_hello(const char *host, const char *port)
 	close(fd);
 }
 
+static void check(const char *name, int ok, const char *why)
+{
+	if (ok)
+		printf("posixecho: check %s ok\n", name);
+	else
+		printf("posixecho: check %s FAILED: %s (errno %s)\n", name, why, strerror(errno));
+}
+
+static struct sockaddr_in peer_at(const char *host, int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+
+	inet_pton(AF_INET, host, &a.sin_addr);
+	return a;
+}
+
+static long ms_since(const struct timeval *t0)
+{
+	struct timeval t;
+
+	gettimeofday(&t, NULL);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_usec - t0->tv_usec) / 1000;
+}
+
+/* A thread blocked in recv() on a socket another thread closes. */
+static void *blocked_reader(void *arg)
+{
+	char c;
+	ssize_t n = recv(*(int *)arg, &c, 1, 0);
+
+	return (void *)(intptr_t)(n < 0 ? errno : 0);
+}
+
+static void check_all(const char *host)
+{
+	struct sockaddr_in closed = peer_at(host, 9), sender = peer_at(host, 9001);
+	struct timeval t0, tiny = {0, 500}, short_wait = {0, 300 * 1000};
+	struct linger lg = {1, 0};
+	int one = 1, v = 0, fd, e = 0;
+	socklen_t len = sizeof(v);
+	static char big[100000];
+	unsigned char tos = 0x10;
+	struct pollfd p;
+	pthread_t t;
+	void *res;
+	ssize_t n;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	check("connect_refused",
+	      connect(fd, (struct sockaddr *)&closed, sizeof(closed)) < 0 && errno == ECONNREFUSED,
+	      "ECONNREFUSED from a closed port");
+	close(fd);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	errno = 0;
+	n = connect(fd, (struct sockaddr *)&closed, sizeof(closed));
+	p = (struct pollfd){.fd = fd, .events = POLLOUT};
+	len = sizeof(e);
+	check("nonblocking_connect_so_error",
+	      n < 0 && errno == EINPROGRESS && poll(&p, 1, 5000) == 1 &&
+		      getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
+		      (e == ECONNREFUSED || e == ECONNRESET),
+	      "EINPROGRESS, then SO_ERROR a newlib errno of the refusal");
+	close(fd);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	len = sizeof(v);
+	check("boolean_option_reads_1",
+	      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+		      getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, &len) == 0 && v == 1,
+	      "SO_REUSEADDR set reads back 1");
+	len = sizeof(lg);
+	check("so_linger",
+	      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0 &&
+		      getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff == 1,
+	      "SO_LINGER set and read");
+	check("ip_tos_one_byte", setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, 1) == 0, "a char");
+	close(fd);
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tiny, sizeof(tiny));
+	gettimeofday(&t0, NULL);
+	errno = 0;
+	check("sub_millisecond_timeout_times_out",
+	      recv(fd, big, 1, 0) < 0 && errno == EAGAIN && ms_since(&t0) < 1000,
+	      "500 us is a timeout, not none");
+	close(fd);
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof(short_wait));
+	pthread_create(&t, NULL, blocked_reader, &fd);
+	usleep(50 * 1000); /* the reader is in recv() now */
+	close(fd);
+	v = socket(AF_INET, SOCK_DGRAM, 0); /* the table and lwIP go on */
+	pthread_join(t, &res);
+	check("close_while_another_thread_reads", v >= 0 && (intptr_t)res == EAGAIN,
+	      "the reader times out; nothing crashes");
+	close(v);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	n = -1;
+	if (connect(fd, (struct sockaddr *)&sender, sizeof(sender)) == 0)
+		n = recv(fd, big, sizeof(big), MSG_WAITALL);
+	check("msg_waitall_reads_it_all", n == (ssize_t)sizeof(big), "100,000 bytes in one recv()");
+	close(fd);
+}
+
 /* What was typed on the console (non-blocking stdin): true with a whole line in line. */
 static int console_line(char *line, size_t size, size_t *typed)
 {
@@ -226,11 +337,14 @@ int main(int argc, char **argv)
 
 			if (res)
 				freeaddrinfo(res);
+		} else if (!strcmp(argv[i], "check") && i + 1 < argc) {
+			check_all(argv[++i]);
 		} else if (!strcmp(argv[i], "connect") && i + 2 < argc) {
 			say_hello(argv[i + 1], argv[i + 2]);
 			i += 2;
 		} else {
-			printf("posixecho: usage: posixecho [lookup NAME] [connect HOST PORT]\n");
+			printf("posixecho: usage: posixecho [lookup NAME] [connect HOST PORT] "
+			       "[check HOST]\n");
 			return 2;
 		}
 	}

@@ -8,6 +8,14 @@
 /* newlib's errno for the POSIX layer's -errno rc (rc < 0). */
 int newlib_errno(long rc);
 
+/* An error the glue finds itself, in newlib's number (EAFNOSUPPORT is 106 here, 97 in
+ * the layer's): errno set, -1. */
+static inline long newlib_fail(struct _reent *r, int err)
+{
+	r->_errno = err;
+	return -1;
+}
+
 /* rc if it is not an error; else errno (of r) set, -1. */
 static inline long newlib_ret(struct _reent *r, long rc)
 {

@@ -39,7 +39,7 @@ int inet_pton(int af, const char *s, void *dst)
 	uint32_t a;
 
 	if (af != AF_INET) {
-		newlib_ret(_REENT, -EAFNOSUPPORT);
+		newlib_fail(_REENT, EAFNOSUPPORT);
 		return -1;
 	}
 	if (!sys_inet_pton4(s, &a))
@@ -53,12 +53,12 @@ const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)
 	uint32_t a;
 
 	if (af != AF_INET) {
-		newlib_ret(_REENT, -EAFNOSUPPORT);
+		newlib_fail(_REENT, EAFNOSUPPORT);
 		return NULL;
 	}
 	memcpy(&a, src, sizeof(a));
 	if (sys_inet_ntop4(a, dst, size) < 0) {
-		newlib_ret(_REENT, -ENOSPC);
+		newlib_fail(_REENT, ENOSPC);
 		return NULL;
 	}
 	return dst;

@@ -14,7 +14,8 @@
 #include "posix/newlib/glue.h"
 #include "posix/sys.h"
 
-#define RET(rc) newlib_ret(_REENT, (rc))
+#define RET(rc)	  newlib_ret(_REENT, (rc))
+#define FAIL(err) newlib_fail(_REENT, (err))
 
 _Static_assert(sizeof(struct pollfd) == sizeof(struct sys_pollfd), "struct pollfd");
 _Static_assert(POLLIN == SYS_POLLIN && POLLPRI == SYS_POLLPRI && POLLOUT == SYS_POLLOUT &&
@@ -25,21 +26,35 @@ _Static_assert(FD_SETSIZE >= SYS_OPEN_MAX, "an fd_set names every fd");
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
 	struct sys_pollfd *p = (struct sys_pollfd *)fds;
+	short asked[SYS_OPEN_MAX];
 	int rc;
 
-	/* POLLRDNORM and POLLWRNORM are POLLIN and POLLOUT by other names here. */
+	if (n > SYS_OPEN_MAX)
+		return (int)FAIL(EINVAL);
+	/* POLLRDNORM and POLLWRNORM are POLLIN and POLLOUT by other names here: asked
+	 * for as those, reported by the name the program used, its events left as
+	 * they were. */
 	for (nfds_t i = 0; i < n; i++) {
-		if (p[i].events & POLLRDNORM)
+		asked[i] = fds[i].events;
+		if (asked[i] & POLLRDNORM)
 			p[i].events |= POLLIN;
-		if (p[i].events & POLLWRNORM)
+		if (asked[i] & POLLWRNORM)
 			p[i].events |= POLLOUT;
 	}
 	rc = sys_poll(p, n, timeout_ms);
-	for (nfds_t i = 0; rc > 0 && i < n; i++) {
-		if ((fds[i].events & POLLRDNORM) && (p[i].revents & POLLIN))
-			p[i].revents |= POLLRDNORM;
-		if ((fds[i].events & POLLWRNORM) && (p[i].revents & POLLOUT))
-			p[i].revents |= POLLWRNORM;
+	for (nfds_t i = 0; i < n; i++) {
+		short r = p[i].revents;
+
+		if (!(asked[i] & POLLIN))
+			r &= ~POLLIN;
+		if (!(asked[i] & POLLOUT))
+			r &= ~POLLOUT;
+		if ((asked[i] & POLLRDNORM) && (p[i].revents & POLLIN))
+			r |= POLLRDNORM;
+		if ((asked[i] & POLLWRNORM) && (p[i].revents & POLLOUT))
+			r |= POLLWRNORM;
+		p[i].revents = r;
+		p[i].events = asked[i];
 	}
 	return (int)RET(rc);
 }
@@ -64,10 +79,10 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 	int n = 0, rc, ms = timeout_ms(tv), count = 0;
 
 	if (nfds < 0 || nfds > FD_SETSIZE || ms == -2)
-		return (int)RET(-EINVAL);
+		return (int)FAIL(EINVAL);
 	p = calloc(nfds ? (size_t)nfds : 1, sizeof(*p));
 	if (!p)
-		return (int)RET(-ENOMEM);
+		return (int)FAIL(ENOMEM);
 	for (int fd = 0; fd < nfds; fd++) {
 		short events = 0;
 
@@ -84,8 +99,10 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 	}
 	rc = sys_poll(p, (unsigned int)n, ms);
 	for (int i = 0; rc > 0 && i < n; i++)
-		if (p[i].revents & SYS_POLLNVAL)
-			rc = -EBADF; /* select() says EBADF for an fd that is not open */
+		if (p[i].revents & SYS_POLLNVAL) {
+			free(p); /* select() says EBADF for an fd that is not open */
+			return (int)FAIL(EBADF);
+		}
 	if (rc >= 0) {
 		if (rd)
 			FD_ZERO(rd);

@@ -16,7 +16,8 @@
 #include "posix/newlib/glue.h"
 #include "posix/sys.h"
 
-#define RET(rc) newlib_ret(_REENT, (rc))
+#define RET(rc)	  newlib_ret(_REENT, (rc))
+#define FAIL(err) newlib_fail(_REENT, (err))
 
 _Static_assert(AF_INET == SYS_AF_INET && AF_UNSPEC == SYS_AF_UNSPEC && AF_INET6 == SYS_AF_INET6,
 	       "families");
@@ -43,22 +44,25 @@ _Static_assert(MSG_OOB == SYS_MSG_OOB && MSG_PEEK == SYS_MSG_PEEK &&
 _Static_assert(SHUT_RD == SYS_SHUT_RD && SHUT_WR == SYS_SHUT_WR && SHUT_RDWR == SYS_SHUT_RDWR,
 	       "shutdown");
 
-/* A program's address as the layer's: 0, or -EINVAL (too short), -EAFNOSUPPORT. */
-static int from_sockaddr(const struct sockaddr *sa, socklen_t len, struct sys_sockaddr *a)
+/* A program's address as the layer's: true, or false if it is too short for its
+ * family (EINVAL). Another family than IPv4's goes on to the layer, which refuses it
+ * (EAFNOSUPPORT). */
+static bool from_sockaddr(const struct sockaddr *sa, socklen_t len, struct sys_sockaddr *a)
 {
 	struct sockaddr_in in;
 
 	if (!sa || len < sizeof(sa_family_t))
-		return -EINVAL;
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->family = sa->sa_family; /* the same numbers (asserted above) */
 	if (sa->sa_family != AF_INET)
-		return -EAFNOSUPPORT;
+		return true;
 	if (len < sizeof(in))
-		return -EINVAL;
+		return false;
 	memcpy(&in, sa, sizeof(in));
-	a->family = SYS_AF_INET;
 	a->port = in.sin_port;
 	a->addr = in.sin_addr.s_addr;
-	return 0;
+	return true;
 }
 
 /* The layer's address into the program's buffer, cut to *len as POSIX has it; *len
@@ -82,9 +86,10 @@ int socket(int domain, int type, int protocol)
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sys_sockaddr a;
-	int rc = from_sockaddr(addr, len, &a);
 
-	return (int)RET(rc ? rc : sys_bind(fd, &a));
+	if (!from_sockaddr(addr, len, &a))
+		return (int)FAIL(EINVAL);
+	return (int)RET(sys_bind(fd, &a));
 }
 
 int listen(int fd, int backlog)
@@ -110,18 +115,20 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct sys_sockaddr a;
-	int rc = from_sockaddr(addr, len, &a);
 
-	return (int)RET(rc ? rc : sys_connect(fd, &a));
+	if (!from_sockaddr(addr, len, &a))
+		return (int)FAIL(EINVAL);
+	return (int)RET(sys_connect(fd, &a));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
 	struct sys_sockaddr a;
-	int rc = to ? from_sockaddr(to, tolen, &a) : 0;
 
-	return RET(rc ? rc : sys_sendto(fd, buf, len, flags, to ? &a : NULL));
+	if (to && !from_sockaddr(to, tolen, &a))
+		return FAIL(EINVAL);
+	return RET(sys_sendto(fd, buf, len, flags, to ? &a : NULL));
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
@@ -162,10 +169,10 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 
 	if (is_timeout(level, name)) {
 		if (!val || len < sizeof(tv))
-			return (int)RET(-EINVAL);
+			return (int)FAIL(EINVAL);
 		memcpy(&tv, val, sizeof(tv));
 		if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-			return (int)RET(-EINVAL);
+			return (int)FAIL(EINVAL);
 		t.sec = tv.tv_sec;
 		t.nsec = (long)tv.tv_usec * 1000;
 		return (int)RET(sys_setsockopt(fd, level, name, &t, sizeof(t)));
@@ -182,10 +189,10 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	int rc;
 
 	if (!len)
-		return (int)RET(-EINVAL);
+		return (int)FAIL(EINVAL);
 	if (is_timeout(level, name)) {
 		if (!val || *len < sizeof(tv))
-			return (int)RET(-EINVAL);
+			return (int)FAIL(EINVAL);
 		l = sizeof(t);
 		rc = sys_getsockopt(fd, level, name, &t, &l);
 		if (rc == 0) {
@@ -200,6 +207,16 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	rc = sys_getsockopt(fd, level, name, val, &l);
 	if (rc == 0)
 		*len = (socklen_t)l;
+	/* SO_ERROR's value is an errno: the layer's (Linux's) number, the program's
+	 * newlib's. */
+	if (rc == 0 && level == SOL_SOCKET && name == SO_ERROR) {
+		int e;
+
+		memcpy(&e, val, sizeof(e));
+		if (e > 0)
+			e = newlib_errno(-e);
+		memcpy(val, &e, sizeof(e));
+	}
 	return (int)RET(rc);
 }
 
