@@ -49,8 +49,6 @@ int fd_install(struct node *node, int flags)
 	return fd;
 }
 
-static void file_put(struct file *f);
-
 struct file *fd_get(int fd)
 {
 	struct file *f = fd_file(fd);
@@ -60,12 +58,8 @@ struct file *fd_get(int fd)
 	return f;
 }
 
+/* One holder fewer: the file ends with the last (its fds and fd_get()'s). */
 void fd_put(struct file *f)
-{
-	file_put(f);
-}
-
-static void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
@@ -88,7 +82,7 @@ int fd_dup(int fd, int min, int at)
 		if (at == fd)
 			return at;
 		if (table[at])
-			file_put(table[at]);
+			fd_put(table[at]);
 		to = at;
 	} else {
 		if (min < 0 || min >= SYS_OPEN_MAX)
@@ -109,6 +103,6 @@ int fd_close(int fd)
 	if (!f)
 		return -EBADF;
 	table[fd] = NULL;
-	file_put(f);
+	fd_put(f);
 	return 0;
 }

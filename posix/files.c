@@ -311,7 +311,6 @@ int sys_setfl(int fd, int flags)
 {
 	struct file *f = fd_file(fd);
 	const int changeable = SYS_O_NONBLOCK | SYS_O_APPEND;
-
 	int rc;
 
 	if (!f)

@@ -43,8 +43,8 @@ int sys_inet_pton4(const char *s, uint32_t *addr)
 	return 1;
 }
 
-/* One part of an inet_aton address: decimal, 0x hex or 0 octal, at most max. */
-static const char *aton_part(const char *s, uint32_t max, uint32_t *out)
+/* One part of an inet_aton address: decimal, 0x hex or 0 octal, at most 32 bits. */
+static const char *aton_part(const char *s, uint32_t *out)
 {
 	unsigned int base = 10;
 	uint64_t n = 0;
@@ -70,7 +70,7 @@ static const char *aton_part(const char *s, uint32_t max, uint32_t *out)
 		if (d >= base)
 			return NULL;
 		n = n * base + d;
-		if (n > max)
+		if (n > 0xffffffffu)
 			return NULL;
 	}
 	if (!digits)
@@ -87,9 +87,7 @@ int sys_inet_aton(const char *s, uint32_t *addr)
 	/* a, a.b, a.b.c or a.b.c.d: each part before the last is one byte, the last
 	 * fills the bytes that remain (a.b is a, then b in 24 bits). */
 	for (;;) {
-		uint32_t max = 0xffffffffu;
-
-		s = aton_part(s, max, &parts[n]);
+		s = aton_part(s, &parts[n]);
 		if (!s)
 			return 0;
 		n++;
@@ -106,10 +104,8 @@ int sys_inet_aton(const char *s, uint32_t *addr)
 			return 0;
 		value |= parts[i] << (24 - 8 * i);
 	}
-	if (n < 4 && parts[n - 1] > (0xffffffffu >> (8 * (n - 1))))
-		return 0;
-	if (n == 4 && parts[3] > 255)
-		return 0;
+	if (parts[n - 1] > (0xffffffffu >> (8 * (n - 1))))
+		return 0; /* the last part fills 32, 24, 16 or 8 bits */
 	value |= parts[n - 1];
 	*addr = from_bytes(value);
 	return 1;

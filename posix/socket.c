@@ -147,10 +147,14 @@ static void sock_wait(const struct sys_pollfd *set, unsigned int n, int timeout_
 	/* Each socket held while lwIP waits on it: a close() by another thread ends it
 	 * only after the wait (lwIP may not free a socket someone waits on). */
 	for (unsigned int i = 0; i < n; i++) {
-		struct file *f = set[i].fd < 0 ? NULL : fd_file(set[i].fd);
+		struct file *f = set[i].fd < 0 ? NULL : fd_get(set[i].fd);
 
-		if (f && f->node->dev == &socket_ops) {
-			held[k] = fd_get(set[i].fd);
+		if (f && f->node->dev != &socket_ops) {
+			fd_put(f);
+			f = NULL;
+		}
+		if (f) {
+			held[k] = f;
 			p[k].fd = sock_of(f->node->dev_arg);
 			p[k++].events = to_lwip_events((uint16_t)set[i].events);
 		}
@@ -212,12 +216,10 @@ static int install(int s, int flags)
 	}
 	n->dev = &socket_ops;
 	n->dev_arg = (void *)(intptr_t)(s + 1);
-	if ((flags & SYS_SOCK_NONBLOCK) && lwip_fcntl(s, F_SETFL, O_NONBLOCK) < 0) {
-		lwip_close(s);
-		vfs_free_anonymous(n);
-		return -EINVAL;
-	}
-	fd = fd_install(n, SYS_O_RDWR | ((flags & SYS_SOCK_NONBLOCK) ? SYS_O_NONBLOCK : 0));
+	if ((flags & SYS_SOCK_NONBLOCK) && lwip_fcntl(s, F_SETFL, O_NONBLOCK) < 0)
+		fd = -EINVAL;
+	else
+		fd = fd_install(n, SYS_O_RDWR | ((flags & SYS_SOCK_NONBLOCK) ? SYS_O_NONBLOCK : 0));
 	if (fd < 0) {
 		lwip_close(s);
 		vfs_free_anonymous(n);
@@ -369,16 +371,16 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sys
 
 	if (rc)
 		return rc;
-	if (lflags < 0)
+	if (lflags < 0) {
 		n = lflags;
-	else if (to && (rc = to_lwip_addr(to, &in)))
+	} else if (to && (rc = to_lwip_addr(to, &in))) {
 		n = rc;
-	else if (to)
-		n = lwip_sendto(s, buf, len, lflags, (struct sockaddr *)&in, sizeof(in));
-	else
-		n = lwip_send(s, buf, len, lflags);
-	if (n == -1)
-		n = lwip_error();
+	} else {
+		n = to ? lwip_sendto(s, buf, len, lflags, (struct sockaddr *)&in, sizeof(in))
+		       : lwip_send(s, buf, len, lflags);
+		if (n < 0)
+			n = lwip_error();
+	}
 	fd_put(f);
 	return n;
 }
@@ -447,9 +449,9 @@ int sys_shutdown(int fd, int how)
 	return rc;
 }
 
-/* What an option's value is, in the layer and in lwIP. */
-/* OPT_BOOL: an int read as yes or no (lwIP reports its flag's bit, Linux 1); OPT_IP:
- * an int, or one byte (Linux takes both for IP_TOS, IP_TTL). */
+/* What an option's value is, in the layer and in lwIP. OPT_BOOL: an int read as yes
+ * or no (lwIP reports its flag's bit, Linux 1); OPT_IP: an int, which setsockopt also
+ * takes as one byte (Linux takes both for IP_TOS, IP_TTL). */
 enum opt_kind { OPT_INT, OPT_BOOL, OPT_IP, OPT_TIME, OPT_LINGER, OPT_FIXED };
 
 struct opt {
@@ -491,11 +493,11 @@ static const struct opt *find_opt(int level, int name)
 	return NULL;
 }
 
+/* The size of an option's value, as getsockopt gives it. */
 static size_t opt_size(enum opt_kind kind)
 {
 	return kind == OPT_TIME	    ? sizeof(struct sys_timespec)
 	       : kind == OPT_LINGER ? sizeof(struct sys_linger)
-	       : kind == OPT_IP	    ? 1
 				    : sizeof(int);
 }
 
@@ -519,7 +521,7 @@ int sys_setsockopt(int fd, int level, int name, const void *val, size_t len)
 		return rc;
 	if (!o)
 		return -ENOPROTOOPT;
-	if (!val || len < opt_size(o->kind))
+	if (!val || len < (o->kind == OPT_IP ? 1 : opt_size(o->kind)))
 		return -EINVAL;
 	switch (o->kind) {
 	case OPT_FIXED:
@@ -563,7 +565,7 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 		return rc;
 	if (!o)
 		return -ENOPROTOOPT;
-	if (!val || !len || *len < (o->kind == OPT_IP ? sizeof(int) : opt_size(o->kind)))
+	if (!val || !len || *len < opt_size(o->kind))
 		return -EINVAL;
 	switch (o->kind) {
 	case OPT_FIXED:
@@ -575,8 +577,10 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 
 		l = sizeof(tv);
 		rc = lwip_getsockopt(s, o->lwip_level, o->lwip_name, &tv, &l);
-		t->sec = tv.tv_sec;
-		t->nsec = tv.tv_usec * 1000;
+		if (rc == 0) {
+			t->sec = tv.tv_sec;
+			t->nsec = tv.tv_usec * 1000;
+		}
 		break;
 	}
 	case OPT_LINGER: {
@@ -585,8 +589,10 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 
 		l = sizeof(lg);
 		rc = lwip_getsockopt(s, o->lwip_level, o->lwip_name, &lg, &l);
-		out->onoff = lg.l_onoff;
-		out->seconds = lg.l_linger;
+		if (rc == 0) {
+			out->onoff = lg.l_onoff;
+			out->seconds = lg.l_linger;
+		}
 		break;
 	}
 	default: {
@@ -606,7 +612,7 @@ int sys_getsockopt(int fd, int level, int name, void *val, size_t *len)
 	}
 	if (rc < 0)
 		return lwip_error();
-	*len = o->kind == OPT_IP ? sizeof(int) : opt_size(o->kind);
+	*len = opt_size(o->kind);
 	return 0;
 }
 

@@ -66,37 +66,45 @@ struct node *vfs_child(struct node *dir, const char *name, size_t len)
 	return NULL;
 }
 
-struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mode)
+static void free_node(struct node *n);
+
+/* A node of mode, numbered and stamped, in no directory yet. */
+static struct node *new_node(uint32_t mode)
 {
 	struct node *n = calloc(1, sizeof(*n));
 
 	if (!n)
 		return NULL;
+	n->mode = mode;
+	n->ino = new_ino();
+	n->mtime_ns = vfs_now_ns();
+	return n;
+}
+
+struct node *vfs_add(struct node *dir, const char *name, size_t len, uint32_t mode)
+{
+	struct node *n = new_node(mode);
+
+	if (!n)
+		return NULL;
 	n->name = malloc(len + 1);
 	if (!n->name) {
-		free(n);
+		free_node(n);
 		return NULL;
 	}
 	memcpy(n->name, name, len);
 	n->name[len] = 0;
-	n->mode = mode;
-	n->ino = new_ino();
 	n->writable = dir->writable;
-	n->mtime_ns = vfs_now_ns();
 	vfs_link(dir, n);
 	return n;
 }
 
 struct node *vfs_new_anonymous(uint32_t mode)
 {
-	struct node *n = calloc(1, sizeof(*n));
+	struct node *n = new_node(mode);
 
-	if (!n)
-		return NULL;
-	n->mode = mode;
-	n->ino = new_ino();
-	n->unlinked = true; /* in no directory: nothing keeps it once it is closed */
-	n->mtime_ns = vfs_now_ns();
+	if (n)
+		n->unlinked = true; /* in no directory: nothing keeps it once it is closed */
 	return n;
 }
 
