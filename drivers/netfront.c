@@ -4,17 +4,22 @@
  * Two rings share one page each and one event channel:
  *  - TX: we put a request per frame naming a granted page holding it; netback copies
  *    the frame out and answers with a status.
- *  - RX: we post empty granted pages ahead of time; netback copies each incoming frame
- *    into one (request-rx-copy) and answers with its offset and length.
- * Every frame fits in one page (MTU 1500, no scatter-gather or GSO negotiated), so no
- * fragment ever crosses a page boundary, which netback would refuse.
+ *  - RX: we post empty granted pages ahead of time; netback copies each incoming
+ *    packet into one or more of them (request-rx-copy, feature-sg) and answers in the
+ *    same ring slots: a slot a page, in order, plus one slot of extra information (the
+ *    GSO segment size) after the first page of a packet larger than a frame.
+ *    Because an extra-information slot overwrites the answer's id, a slot's page is
+ *    found by the slot's place on the ring, as the protocol requires of backends.
+ * Every frame sent fits in one page (MTU 1500), so no fragment of ours ever crosses a
+ * page boundary, which netback would refuse.
  *
  * The backend is not trusted. Each response is copied off the ring and checked: id in
- * range and in flight, status known, offset + length within the page, no flag we did
- * not negotiate. A violation marks the interface broken (one log line, link down,
- * event channel masked); the rest of the appliance runs on. Received frames are handed
- * on only after their page's grant has ended, so the backend cannot change a frame
- * while the stack parses it.
+ * range and in flight (RX: the id its slot was posted with), status known, offset +
+ * length within the page, no flag we did not negotiate, a packet of at most 18 pages
+ * and 64 KiB with at most one extra of the one kind we know (GSO, TCPv4). A violation marks the
+ * interface broken (one log line, link down, event channel masked); the rest of the appliance runs
+ * on. Received frames are handed on only after their page's grant has ended, so the backend cannot
+ * change a frame while the stack parses it.
  *
  * The handshake, the interface's thread, hot-unplug and close are the lifecycle every
  * frontend shares (xenbus/frontend.h); this file fills in its hooks. The interface's
@@ -37,8 +42,8 @@
 #include "xenbus/frontend.h"
 #include <xen/io/netif.h>
 
-#define TX_SLOTS	    __CONST_RING_SIZE(netif_tx, PAGE_SIZE) /* 256 */
-#define RX_SLOTS	    __CONST_RING_SIZE(netif_rx, PAGE_SIZE) /* 256 */
+#define TX_SLOTS	    __CONST_RING_SIZE(netif_tx, PAGE_SIZE)		   /* 256 */
+#define RX_SLOTS	    ((unsigned int)__CONST_RING_SIZE(netif_rx, PAGE_SIZE)) /* 256 */
 #define TX_STALL_TIMEOUT_NS (30 * NSEC_PER_SEC)
 #define NO_SLOT		    0xffffu
 #define MAX_VIFS	    8
@@ -69,12 +74,9 @@ struct netfront {
 	uint16_t tx_free;
 	unsigned int tx_in_flight;
 	struct wait_queue tx_freed;
-	struct rx_slot rx_slots[RX_SLOTS];
-	uint16_t rx_unposted[RX_SLOTS]; /* ids to post (again): a stack, so a refill costs
-					 * the frames consumed, not a scan of the ring */
-	unsigned int nr_unposted;
+	struct rx_slot rx_slots[RX_SLOTS]; /* by ring place: request i uses slot i % RX_SLOTS */
 
-	void (*rx_fn)(struct netfront *dev, const void *frame, size_t len, void *arg);
+	void (*rx_fn)(struct netfront *dev, const struct netfront_rx *pkt, void *arg);
 	void *rx_arg; /* for link_fn too */
 	void (*link_fn)(struct netfront *dev, bool up, void *arg);
 	struct netfront_stats stats;
@@ -247,15 +249,21 @@ static bool may_post_rx(const struct netfront *dev)
 	       (dev->fe.state == FRONTEND_CONNECTING || dev->fe.state == FRONTEND_CONNECTED);
 }
 
-/* Put every free receive page (back) on the ring. */
+/* The slot of ring place idx (requests and their answers share it). */
+static struct rx_slot *rx_slot_at(struct netfront *dev, RING_IDX idx)
+{
+	return &dev->rx_slots[idx % RX_SLOTS];
+}
+
+/* Put a page (back) on every free place of the ring. */
 static void post_rx(struct netfront *dev)
 {
 	bool posted = false;
 	int notify;
 
-	while (dev->nr_unposted > 0 && may_post_rx(dev) && !RING_FULL(&dev->rx)) {
-		uint16_t id = dev->rx_unposted[dev->nr_unposted - 1];
-		struct rx_slot *s = &dev->rx_slots[id];
+	while (may_post_rx(dev) && !RING_FULL(&dev->rx)) {
+		RING_IDX idx = dev->rx.req_prod_pvt;
+		struct rx_slot *s = rx_slot_at(dev, idx);
 		struct netif_rx_request *req;
 
 		if (!s->page) {
@@ -266,10 +274,9 @@ static void post_rx(struct netfront *dev)
 		}
 		if (gnttab_grant_page(dev->fe.xb.backend_id, s->page, false, &s->ref))
 			break;
-		dev->nr_unposted--;
 		s->posted = true;
-		req = RING_GET_REQUEST(&dev->rx, dev->rx.req_prod_pvt);
-		req->id = id;
+		req = RING_GET_REQUEST(&dev->rx, idx);
+		req->id = (uint16_t)(idx % RX_SLOTS);
 		req->gref = s->ref;
 		dev->rx.req_prod_pvt++;
 		posted = true;
@@ -281,32 +288,183 @@ static void post_rx(struct netfront *dev)
 		frontend_notify(&dev->fe);
 }
 
-/* Check one RX answer; 1 if its frame can be delivered, 0 to drop it, -1 broke. */
-static int check_rx(struct netfront *dev, const struct netif_rx_response *rsp)
+/* One received packet, as read off the ring: where its pieces are, what it says. */
+struct rx_packet {
+	unsigned int slots; /* ring places it takes, extras included */
+	unsigned int nfrag;
+	struct {
+		RING_IDX idx;
+		uint16_t offset, len;
+	} frag[NETFRONT_MAX_RX_FRAGS];
+	size_t len;
+	unsigned int flags, gso_size;
+	bool error; /* the backend answered a piece with an error: dropped, not broken */
+};
+
+/* Check one piece's answer at ring place idx (first: the packet's first piece). */
+static int check_rx_piece(struct netfront *dev, RING_IDX idx, const struct netif_rx_response *rsp,
+			  bool first, struct rx_packet *pkt)
 {
-	if (rsp->id >= RX_SLOTS || !dev->rx_slots[rsp->id].posted) {
-		frontend_break(&dev->fe, "RX answer for id %u, which was not posted", rsp->id);
+	const uint16_t first_flags =
+		NETRXF_data_validated | NETRXF_csum_blank | NETRXF_more_data | NETRXF_extra_info;
+
+	if (rsp->id != idx % RX_SLOTS || !rx_slot_at(dev, idx)->posted) {
+		frontend_break(&dev->fe, "RX answer for id %u in ring slot %u, not posted there",
+			       rsp->id, idx % RX_SLOTS);
 		return -1;
 	}
-	if (rsp->flags & (NETRXF_more_data | NETRXF_extra_info | NETRXF_gso_prefix)) {
-		/* We negotiated neither scatter-gather nor GSO. */
+	/* The flags of the packet are on its first piece; the others may only say more
+	 * follow (and a prefix GSO slot, feature-gso-tcpv4-prefix, was not asked for). */
+	if (rsp->flags & ~(first ? first_flags : NETRXF_more_data)) {
 		frontend_break(&dev->fe, "RX answer with flags %#x, not negotiated", rsp->flags);
 		return -1;
 	}
 	if (rsp->status < 0) {
-		dev->stats.rx_errors++;
+		pkt->error = true;
 		return 0;
 	}
-	if (rsp->status == 0 || (size_t)rsp->offset + (size_t)rsp->status > PAGE_SIZE) {
+	if ((first && rsp->status == 0) || (size_t)rsp->offset + (size_t)rsp->status > PAGE_SIZE) {
 		frontend_break(&dev->fe, "RX answer of %d bytes at offset %u does not fit its page",
 			       rsp->status, rsp->offset);
 		return -1;
 	}
-	if (rsp->status > NETFRONT_MAX_FRAME) {
-		dev->stats.rx_dropped++; /* larger than the MTU we told the stack */
-		return 0;
+	if (pkt->nfrag == NETFRONT_MAX_RX_FRAGS) {
+		frontend_break(&dev->fe, "RX packet of more than %d pages", NETFRONT_MAX_RX_FRAGS);
+		return -1;
 	}
+	pkt->frag[pkt->nfrag].idx = idx;
+	pkt->frag[pkt->nfrag].offset = rsp->offset;
+	pkt->frag[pkt->nfrag].len = (uint16_t)rsp->status;
+	pkt->nfrag++;
+	pkt->len += (size_t)rsp->status;
+	if (pkt->len > NETFRONT_MAX_PACKET) {
+		frontend_break(&dev->fe, "RX packet of more than %d bytes", NETFRONT_MAX_PACKET);
+		return -1;
+	}
+	return 0;
+}
+
+/* The one extra we negotiated: GSO of TCPv4 (feature-gso-tcpv4), once a packet. */
+static int check_rx_extra(struct netfront *dev, const struct netif_extra_info *x,
+			  struct rx_packet *pkt)
+{
+	if (x->type != XEN_NETIF_EXTRA_TYPE_GSO || pkt->gso_size) {
+		frontend_break(&dev->fe, "RX extra of type %u, not negotiated (or a second GSO)",
+			       x->type);
+		return -1;
+	}
+	if (x->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 || x->u.gso.size == 0) {
+		frontend_break(&dev->fe, "RX GSO extra of type %u, size %u: not TCPv4 GSO",
+			       x->u.gso.type, x->u.gso.size);
+		return -1;
+	}
+	pkt->gso_size = x->u.gso.size;
+	return 0;
+}
+
+/*
+ * Read the packet that starts at ring place cons, up to prod: 1 when it is all there
+ * (*pkt describes it), 0 when its end has not been answered yet, -1 when the answers
+ * broke the protocol (the device is broken).
+ */
+static int read_rx_packet(struct netfront *dev, RING_IDX cons, RING_IDX prod, struct rx_packet *pkt)
+{
+	struct netif_rx_response rsp;
+	RING_IDX idx = cons;
+	bool more_extras;
+
+	memset(pkt, 0, sizeof(*pkt));
+	memcpy(&rsp, RING_GET_RESPONSE(&dev->rx, idx), sizeof(rsp));
+	barrier(); /* the copy only from here on */
+	if (check_rx_piece(dev, idx, &rsp, true, pkt))
+		return -1;
+	idx++;
+	pkt->flags = rsp.flags;
+	more_extras = rsp.flags & NETRXF_extra_info;
+	while (more_extras) {
+		struct netif_extra_info x;
+
+		if (idx == prod)
+			goto incomplete;
+		memcpy(&x, RING_GET_RESPONSE(&dev->rx, idx), sizeof(x));
+		barrier();
+		if (!rx_slot_at(dev, idx)->posted) {
+			frontend_break(&dev->fe, "RX extra in ring slot %u, not posted",
+				       idx % RX_SLOTS);
+			return -1;
+		}
+		if (check_rx_extra(dev, &x, pkt))
+			return -1;
+		more_extras = x.flags & XEN_NETIF_EXTRA_FLAG_MORE;
+		idx++;
+	}
+	while (rsp.flags & NETRXF_more_data) {
+		if (idx == prod)
+			goto incomplete;
+		memcpy(&rsp, RING_GET_RESPONSE(&dev->rx, idx), sizeof(rsp));
+		barrier();
+		if (check_rx_piece(dev, idx, &rsp, false, pkt))
+			return -1;
+		idx++;
+	}
+	pkt->slots = idx - cons;
 	return 1;
+
+incomplete:
+	/* The rest may still come, unless every posted page is answered already. */
+	if (prod - cons >= dev->rx.req_prod_pvt - cons) {
+		frontend_break(&dev->fe, "RX packet goes on past the %u pages posted",
+			       dev->rx.req_prod_pvt - cons);
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the packet's pages back from the backend, then hand it to the rx callback. */
+static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct rx_packet *pkt)
+{
+	struct net_fragment frags[NETFRONT_MAX_RX_FRAGS];
+	struct netfront_rx rx = {.frags = frags, .nfrag = pkt->nfrag, .len = pkt->len};
+	bool whole = true;
+
+	for (unsigned int i = 0; i < pkt->slots; i++) {
+		struct rx_slot *s = rx_slot_at(dev, cons + i);
+
+		s->posted = false;
+		end_grant(dev, &s->page, s->ref); /* before the packet is looked at */
+	}
+	dev->rx.rsp_cons = cons + pkt->slots;
+	dev->stats.rx_slots += pkt->slots;
+	for (unsigned int i = 0; i < pkt->nfrag; i++) {
+		struct rx_slot *s = rx_slot_at(dev, pkt->frag[i].idx);
+
+		if (!s->page)
+			whole = false; /* leaked: the backend kept it */
+		else
+			frags[i] = (struct net_fragment){(char *)s->page + pkt->frag[i].offset,
+							 pkt->frag[i].len};
+	}
+	if (pkt->error) {
+		dev->stats.rx_errors++;
+		return;
+	}
+	if (!whole || dev->fe.state != FRONTEND_CONNECTED) {
+		dev->stats.rx_dropped++;
+		return;
+	}
+	if (pkt->flags & NETRXF_csum_blank) {
+		rx.flags |= NETFRONT_RX_CSUM_BLANK;
+		dev->stats.rx_csum_blank++;
+	}
+	if (pkt->flags & NETRXF_data_validated)
+		rx.flags |= NETFRONT_RX_VALIDATED;
+	rx.gso_size = pkt->gso_size;
+	if (pkt->gso_size)
+		dev->stats.rx_gso++;
+	dev->stats.rx_frames++;
+	dev->stats.rx_bytes += pkt->len;
+	if (dev->rx_fn)
+		dev->rx_fn(dev, &rx, dev->rx_arg);
 }
 
 static void receive(struct netfront *dev)
@@ -326,34 +484,31 @@ static void receive(struct netfront *dev)
 				       prod - cons, dev->rx.req_prod_pvt - cons);
 			return;
 		}
-		for (; cons != prod; cons++) {
-			struct netif_rx_response rsp;
-			struct rx_slot *s;
-			int ok;
+		while (cons != prod) {
+			struct rx_packet pkt;
+			int rc = read_rx_packet(dev, cons, prod, &pkt);
 
-			memcpy(&rsp, RING_GET_RESPONSE(&dev->rx, cons), sizeof(rsp));
-			barrier();
-			dev->rx.rsp_cons = cons + 1;
-			ok = check_rx(dev, &rsp);
-			if (ok < 0)
+			if (rc < 0)
 				return;
-			s = &dev->rx_slots[rsp.id];
-			s->posted = false;
-			dev->rx_unposted[dev->nr_unposted++] = rsp.id;
-			end_grant(dev, &s->page, s->ref); /* before the frame is looked at */
-			if (ok && s->page && dev->fe.state == FRONTEND_CONNECTED) {
-				dev->stats.rx_frames++;
-				dev->stats.rx_bytes += (uint64_t)rsp.status;
-				if (dev->rx_fn)
-					dev->rx_fn(dev, (char *)s->page + rsp.offset,
-						   (size_t)rsp.status, dev->rx_arg);
-				/* The callback may have closed the interface (its rings are
-				 * gone) or broken it (through a send): stop either way. */
-				if (!frontend_usable(&dev->fe))
-					return;
-			}
+			if (rc == 0)
+				break; /* the rest of it is still to come */
+			deliver_rx_packet(dev, cons, &pkt);
+			cons += pkt.slots;
+			/* The callback may have closed the interface (its rings are gone) or
+			 * broken it (through a send): stop either way. */
+			if (!frontend_usable(&dev->fe))
+				return;
 		}
-		RING_FINAL_CHECK_FOR_RESPONSES(&dev->rx, more);
+		if (cons == prod) {
+			RING_FINAL_CHECK_FOR_RESPONSES(&dev->rx, more);
+		} else {
+			/* A packet's first answers without its last: ask for an event at the
+			 * next answer (the ring's macro would ask for one past rsp_cons, the
+			 * packet's start, which has come already). */
+			dev->rx.sring->rsp_event = prod + 1;
+			virt_mb();
+			more = READ_ONCE(dev->rx.sring->rsp_prod) != prod;
+		}
 	} while (more);
 }
 
@@ -381,10 +536,13 @@ static unsigned int in_flight(struct frontend *fe)
 static int write_ring_nodes(struct frontend *fe, xs_transaction_t t)
 {
 	struct netfront *dev = to_dev(fe);
+	/* Not written, so its default holds: feature-no-csum-offload (0: we complete a
+	 * blank checksum ourselves, skiff_netif.c). */
 	static const char *const flags[] = {
-		"request-rx-copy",	   /* netback copies into our pages (no page flipping) */
-		"feature-rx-notify",	   /* we notify when we post RX pages: no polling */
-		"feature-no-csum-offload", /* send us frames with complete checksums */
+		"request-rx-copy",   /* netback copies into our pages (no page flipping) */
+		"feature-rx-notify", /* we notify when we post RX pages: no polling */
+		"feature-sg",	     /* a packet may take several pages */
+		"feature-gso-tcpv4", /* TCP packets of up to 64 KiB, not cut into frames */
 	};
 	int rc = frontend_write_node(fe, t, "tx-ring-ref", "%u", dev->tx_ring_ref);
 
@@ -392,9 +550,6 @@ static int write_ring_nodes(struct frontend *fe, xs_transaction_t t)
 		rc = frontend_write_node(fe, t, "rx-ring-ref", "%u", dev->rx_ring_ref);
 	for (unsigned int i = 0; !rc && i < sizeof(flags) / sizeof(flags[0]); i++)
 		rc = frontend_write_node(fe, t, flags[i], "1");
-	/* Not offered: scatter-gather and GSO (every frame fits one page). */
-	if (!rc)
-		rc = frontend_write_node(fe, t, "feature-sg", "0");
 	return rc;
 }
 
@@ -441,9 +596,6 @@ static int alloc_rings(struct frontend *fe)
 		dev->tx_slots[i].next_free = dev->tx_free;
 		dev->tx_free = (uint16_t)i;
 	}
-	dev->nr_unposted = 0;
-	for (unsigned int i = RX_SLOTS; i-- > 0;) /* so that id 0 is posted first */
-		dev->rx_unposted[dev->nr_unposted++] = (uint16_t)i;
 	return 0;
 }
 
@@ -532,7 +684,7 @@ static const struct frontend_ops netfront_ops = {
 };
 
 int netfront_open(unsigned int index,
-		  void (*rx)(struct netfront *dev, const void *frame, size_t len, void *arg),
+		  void (*rx)(struct netfront *dev, const struct netfront_rx *pkt, void *arg),
 		  void *arg, struct netfront **out)
 {
 	unsigned int ids[MAX_VIFS], n;

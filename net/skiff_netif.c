@@ -1,9 +1,10 @@
 /*
  * An lwIP network interface over netfront. Sending gathers the pbuf chain into
  * fragments for netfront_send(), which copies them into its own pages. Receiving
- * copies each frame (valid only during the callback) into a pbuf from the pool and
- * queues it for the tcpip thread; when either is full the frame is dropped and
- * counted, so a flood costs frames, never memory.
+ * copies each packet (its pieces valid only during the callback; up to 64 KiB with
+ * GSO) into a chain of pbufs from the pool, completes a checksum netback left blank,
+ * and queues it for the tcpip thread; when either is full the packet is dropped and
+ * counted, so a flood costs packets, never memory.
  *
  * Sending runs wherever lwIP's core runs (the tcpip thread, or an application thread
  * holding the core mutex), so one frame at a time. netfront_send() may wait for ring
@@ -15,6 +16,8 @@
 
 #include "net/skiff_netif.h"
 #include "lwip/etharp.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
@@ -23,7 +26,7 @@
 #define MAX_FRAGS 8
 
 static struct {
-	uint64_t rx_not_up, rx_no_pbuf, rx_queue_full, tx_errors;
+	uint64_t rx_not_up, rx_no_pbuf, rx_queue_full, rx_bad_csum_blank, tx_errors;
 } counters;
 
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
@@ -58,23 +61,75 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
-void skiff_netif_rx(struct netfront *dev, const void *frame, size_t len, void *arg)
+/*
+ * A packet whose TCP or UDP checksum was left blank (NETFRONT_RX_CSUM_BLANK: a sender
+ * in dom0 left it to the NIC, and netback passed the job on): fill it in, over the
+ * pseudo-header and the whole segment, so that lwIP's check passes for exactly the
+ * packets a real NIC would have summed. false if the packet is not IPv4 TCP or UDP
+ * with its headers in the first pbuf (then it is dropped: it cannot be completed).
+ */
+static bool complete_checksum(struct pbuf *p)
+{
+	u8_t *eth = p->payload, *ip = eth + SIZEOF_ETH_HDR, *field;
+	u16_t ihl, total, seg, sum, at;
+	ip4_addr_t src, dst;
+	u8_t proto;
+
+	if (p->len < SIZEOF_ETH_HDR + 20 || eth[12] != 0x08 || eth[13] != 0x00)
+		return false; /* IPv4 only, no VLAN tag (none is negotiated) */
+	ihl = (u16_t)((ip[0] & 0x0f) * 4);
+	total = (u16_t)(ip[2] << 8 | ip[3]);
+	proto = ip[9];
+	if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl || SIZEOF_ETH_HDR + total > p->tot_len)
+		return false;
+	at = proto == IP_PROTO_TCP ? 16 : proto == IP_PROTO_UDP ? 6 : 0;
+	if (!at || SIZEOF_ETH_HDR + ihl + at + 2 > p->len || total - ihl < at + 2)
+		return false;
+	/* The frame may carry padding after the IP packet: the sum is over the packet. */
+	if (p->tot_len > SIZEOF_ETH_HDR + total)
+		pbuf_realloc(p, (u16_t)(SIZEOF_ETH_HDR + total));
+	memcpy(&src.addr, ip + 12, 4);
+	memcpy(&dst.addr, ip + 16, 4);
+	seg = (u16_t)(total - ihl);
+	field = ip + ihl + at;
+	field[0] = field[1] = 0;
+	if (pbuf_remove_header(p, SIZEOF_ETH_HDR + ihl))
+		return false;
+	sum = inet_chksum_pseudo(p, proto, seg, &src, &dst);
+	pbuf_add_header(p, SIZEOF_ETH_HDR + ihl);
+	if (proto == IP_PROTO_UDP && sum == 0)
+		sum = 0xffff; /* 0 means "no checksum" in UDP */
+	memcpy(field, &sum, 2);
+	return true;
+}
+
+void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *arg)
 {
 	struct netif *netif = arg;
 	struct pbuf *p;
+	u16_t off = 0;
 
 	/* Until netif_add() and netif_set_up() are done, there is nobody to give it to. */
 	if (!netif_is_up(netif)) {
 		counters.rx_not_up++;
 		return;
 	}
-	/* netfront hands over at most NETFRONT_MAX_FRAME bytes: len fits a u16_t. */
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	/* At most NETFRONT_MAX_PACKET bytes: the length fits lwIP's u16_t. A chain of
+	 * pool buffers, so a 64 KiB GSO packet needs no buffer of its own size. */
+	p = pbuf_alloc(PBUF_RAW, (u16_t)pkt->len, PBUF_POOL);
 	if (!p) {
 		counters.rx_no_pbuf++;
 		return;
 	}
-	pbuf_take(p, frame, (u16_t)len);
+	for (unsigned int i = 0; i < pkt->nfrag; i++) {
+		pbuf_take_at(p, pkt->frags[i].data, (u16_t)pkt->frags[i].len, off);
+		off = (u16_t)(off + pkt->frags[i].len);
+	}
+	if ((pkt->flags & NETFRONT_RX_CSUM_BLANK) && !complete_checksum(p)) {
+		pbuf_free(p);
+		counters.rx_bad_csum_blank++;
+		return;
+	}
 	/* tcpip_input() only queues it: the tcpip thread does the protocol work. */
 	if (netif->input(p, netif) != ERR_OK) {
 		pbuf_free(p);
@@ -120,5 +175,6 @@ void skiff_netif_counters(struct skiff_net_stats *stats)
 	stats->rx_not_up = counters.rx_not_up;
 	stats->rx_no_pbuf = counters.rx_no_pbuf;
 	stats->rx_queue_full = counters.rx_queue_full;
+	stats->rx_bad_csum_blank = counters.rx_bad_csum_blank;
 	stats->tx_errors = counters.tx_errors;
 }

@@ -13,7 +13,7 @@ err_t skiff_netif_init(struct netif *netif);
 /* netfront's receive callback; arg is the struct netif *. */
 /* netfront's link callback: the netif's link follows the device's. */
 void skiff_netif_link(struct netfront *dev, bool up, void *arg);
-void skiff_netif_rx(struct netfront *dev, const void *frame, size_t len, void *arg);
+void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *arg);
 /* The netif's drop counters (the other fields of stats are left alone). */
 void skiff_netif_counters(struct skiff_net_stats *stats);
 

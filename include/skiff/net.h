@@ -44,9 +44,10 @@ int skiff_net_address(struct skiff_net_address *addr);
 struct skiff_net_stats {
 	struct netfront_stats dev; /* the driver's own counters */
 	/* Received frames the stack dropped: */
-	uint64_t rx_not_up;	/* before the interface was up */
-	uint64_t rx_no_pbuf;	/* lwIP's pbuf pool was empty */
-	uint64_t rx_queue_full; /* the tcpip thread's mailbox was full */
+	uint64_t rx_not_up;	    /* before the interface was up */
+	uint64_t rx_no_pbuf;	    /* lwIP's pbuf pool was empty */
+	uint64_t rx_queue_full;	    /* the tcpip thread's mailbox was full */
+	uint64_t rx_bad_csum_blank; /* a checksum to complete, in no IPv4 TCP or UDP packet */
 	/* Frames lwIP sent that netfront_send() refused, or that could not be gathered. */
 	uint64_t tx_errors;
 };

@@ -3,8 +3,10 @@
  * by netback in dom0 (xen/io/netif.h). Frames are Ethernet frames without the FCS.
  *
  * Sending copies the frame into pages of the driver, so the caller's buffers are free
- * again as soon as netfront_send() returns. Received frames are handed to a callback,
- * which runs in the interface's own thread; the frame is valid during the call only.
+ * again as soon as netfront_send() returns. Received packets are handed to a callback,
+ * which runs in the interface's own thread; the packet is valid during the call only.
+ * A packet may be larger than a frame (up to 64 KiB, in pieces: the backend offers
+ * scatter-gather and GSO), and its checksum may be left to the receiver to complete.
  */
 #ifndef SKIFF_NETFRONT_H
 #define SKIFF_NETFRONT_H
@@ -15,13 +17,22 @@
 
 struct netfront;
 
-/* The largest frame: 14 bytes of header and an MTU of 1500 (no VLAN tag, no GSO). */
+/* The largest frame sent: 14 bytes of header and an MTU of 1500 (no VLAN tag). */
 #define NETFRONT_MTU	   1500
 #define NETFRONT_MAX_FRAME (NETFRONT_MTU + 14)
+/* The largest packet received: netback may hand over a TCP packet of up to 64 KiB in
+ * several pages (scatter-gather, GSO), which the receiver segments no further. */
+#define NETFRONT_MAX_PACKET 65535
+/* The most pages one received packet may take (16 for 64 KiB, one more for an offset
+ * into the first, one for slack: what Linux's netfront accepts too). */
+#define NETFRONT_MAX_RX_FRAGS 18
 
 struct netfront_stats {
 	uint64_t rx_frames, rx_bytes, rx_errors, rx_dropped;
 	uint64_t tx_frames, tx_bytes, tx_errors, tx_dropped;
+	uint64_t rx_gso;	/* packets larger than one frame (a GSO extra) */
+	uint64_t rx_slots;	/* ring slots the packets took, extras included */
+	uint64_t rx_csum_blank; /* packets whose checksum the receiver had to complete */
 };
 
 struct netfront_info {
@@ -31,24 +42,40 @@ struct netfront_info {
 	bool link_up; /* connected to a working backend */
 };
 
-/* A piece of a frame to send (netfront_send gathers them). */
+/* A piece of a frame to send (netfront_send gathers them), or of one received. */
 struct net_fragment {
 	const void *data;
 	size_t len;
+};
+
+/* What a received packet's flags say. */
+#define NETFRONT_RX_CSUM_BLANK                                                                     \
+	0x1			  /* its TCP or UDP checksum is not filled in: a local             \
+				   * sender in dom0 left it to the "hardware" */
+#define NETFRONT_RX_VALIDATED 0x2 /* the backend says its checksums were checked */
+
+/* A received packet: its pieces in order (each in a page of the driver's), valid
+ * during the rx callback only. */
+struct netfront_rx {
+	const struct net_fragment *frags;
+	unsigned int nfrag;
+	size_t len;	       /* of all the pieces: at most NETFRONT_MAX_PACKET */
+	unsigned int flags;    /* NETFRONT_RX_* */
+	unsigned int gso_size; /* a GSO packet's TCP segment size (its MSS), else 0 */
 };
 
 /* Number of virtual network interfaces the toolstack gave this domain. */
 int netfront_count(void);
 
 /*
- * Connect to the index-th interface (in order of vif number). rx(dev, frame, len, arg)
- * runs in the interface's thread for every good frame received. 0 and *dev, or a
+ * Connect to the index-th interface (in order of vif number). rx(dev, pkt, arg) runs
+ * in the interface's thread for every good packet received. 0 and *dev, or a
  * negative errno (logged with the details): -ENODEV no such interface, -EBUSY open
  * already, -EINVAL a malformed "mac" (the device stays down), -EOPNOTSUPP the backend
  * cannot copy into our pages, -ETIMEDOUT it did not answer, -ENOMEM.
  */
 int netfront_open(unsigned int index,
-		  void (*rx)(struct netfront *dev, const void *frame, size_t len, void *arg),
+		  void (*rx)(struct netfront *dev, const struct netfront_rx *pkt, void *arg),
 		  void *arg, struct netfront **dev);
 const struct netfront_info *netfront_info(const struct netfront *dev);
 

@@ -187,6 +187,34 @@ static void rx_respond(uint16_t id, uint16_t offset, uint16_t flags, int16_t sta
 	(void)notify;
 }
 
+/* An extra-information answer (it takes a ring slot, and overwrites the id). */
+static void rx_respond_extra(uint8_t type, uint8_t flags, uint16_t gso_size, uint8_t gso_type)
+{
+	struct netif_extra_info *x =
+		(struct netif_extra_info *)RING_GET_RESPONSE(&rx_back, rx_back.rsp_prod_pvt);
+	int notify;
+
+	memset(x, 0, sizeof(*x));
+	x->type = type;
+	x->flags = flags;
+	x->u.gso.size = gso_size;
+	x->u.gso.type = gso_type;
+	rx_back.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&rx_back, notify);
+	(void)notify;
+}
+
+/* One piece of a packet copied into the next posted page, and its answer. */
+static struct netif_rx_request deliver_piece(const unsigned char *data, uint16_t offset, size_t len,
+					     uint16_t flags)
+{
+	struct netif_rx_request r = take_rx();
+
+	memcpy(granted(r.gref)->va + offset, data, len);
+	rx_respond(r.id, offset, flags, (int16_t)len);
+	return r;
+}
+
 /* The RX request posted last (the backend has not taken the ones before it). */
 static struct netif_rx_request newest_rx(void)
 {
@@ -248,36 +276,58 @@ static void fill(unsigned char *p, size_t len, unsigned int seed)
 static struct rx_log {
 	unsigned int calls;
 	size_t len;
-	unsigned char data[2 * NETFRONT_MAX_FRAME];
-	const void *frame;
-	int slot;	  /* the RX slot whose page held the frame */
-	bool posted;	  /* the slot was still marked posted during the call */
-	bool grant_ended; /* its grant had ended before the call */
+	unsigned char data[NETFRONT_MAX_PACKET];
+	const void *frame; /* the first piece */
+	unsigned int nfrag, flags, gso_size;
+	int slot;	  /* the RX slot whose page held the first piece */
+	bool posted;	  /* a slot of the packet was still marked posted during the call */
+	bool grant_ended; /* every piece's grant had ended before the call */
 } rx_log;
 static char rx_arg;
 static void (*on_rx)(void);
 
-static void record_rx(struct netfront *d, const void *frame, size_t len, void *arg)
+/* The RX slot whose page holds p, or -1. */
+static int slot_of(struct netfront *d, const void *p)
 {
-	assert_ptr_equal(d, dev);
-	assert_ptr_equal(arg, &rx_arg);
-	assert_ptr_equal(current, &dev_token); /* in the interface's thread */
-	assert_true(len <= sizeof(rx_log.data));
-	rx_log.calls++;
-	rx_log.len = len;
-	rx_log.frame = frame;
-	memcpy(rx_log.data, frame, len);
-	rx_log.slot = -1;
 	for (unsigned int i = 0; i < RX_SLOTS; i++) {
 		struct rx_slot *s = &d->rx_slots[i];
 
-		if (s->page && (const char *)frame >= (char *)s->page &&
-		    (const char *)frame < (char *)s->page + PAGE_SIZE) {
-			rx_log.slot = (int)i;
-			rx_log.posted = s->posted;
-			rx_log.grant_ended = !grants[s->ref].active;
-		}
+		if (s->page && (const char *)p >= (char *)s->page &&
+		    (const char *)p < (char *)s->page + PAGE_SIZE)
+			return (int)i;
 	}
+	return -1;
+}
+
+static void record_rx(struct netfront *d, const struct netfront_rx *pkt, void *arg)
+{
+	size_t len = 0;
+
+	assert_ptr_equal(d, dev);
+	assert_ptr_equal(arg, &rx_arg);
+	assert_ptr_equal(current, &dev_token); /* in the interface's thread */
+	assert_true(pkt->len <= sizeof(rx_log.data));
+	assert_true(pkt->nfrag >= 1 && pkt->nfrag <= NETFRONT_MAX_RX_FRAGS);
+	rx_log.calls++;
+	rx_log.len = pkt->len;
+	rx_log.frame = pkt->frags[0].data;
+	rx_log.nfrag = pkt->nfrag;
+	rx_log.flags = pkt->flags;
+	rx_log.gso_size = pkt->gso_size;
+	rx_log.slot = slot_of(d, pkt->frags[0].data);
+	rx_log.posted = false;
+	rx_log.grant_ended = true;
+	for (unsigned int i = 0; i < pkt->nfrag; i++) {
+		int slot = slot_of(d, pkt->frags[i].data);
+
+		assert_true(slot >= 0);
+		assert_true(len + pkt->frags[i].len <= sizeof(rx_log.data));
+		memcpy(rx_log.data + len, pkt->frags[i].data, pkt->frags[i].len);
+		len += pkt->frags[i].len;
+		rx_log.posted |= d->rx_slots[slot].posted;
+		rx_log.grant_ended &= !grants[d->rx_slots[slot].ref].active;
+	}
+	assert_int_equal(len, pkt->len); /* the pieces add up to the length given */
 	if (on_rx)
 		on_rx();
 }
@@ -429,8 +479,9 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 	assert_string_equal(front_node("event-channel"), "7");
 	assert_string_equal(front_node("request-rx-copy"), "1");
 	assert_string_equal(front_node("feature-rx-notify"), "1");
-	assert_string_equal(front_node("feature-no-csum-offload"), "1");
-	assert_string_equal(front_node("feature-sg"), "0");
+	assert_null(front_node("feature-no-csum-offload")); /* 0: we complete blank sums */
+	assert_string_equal(front_node("feature-sg"), "1");
+	assert_string_equal(front_node("feature-gso-tcpv4"), "1");
 	assert_int_equal(transactions, 2); /* our state Initialising, then the rings */
 	assert_int_equal(nr_front_states, 2);
 	assert_int_equal(front_states[0], XenbusStateInitialising);
@@ -455,7 +506,7 @@ static void open_publishes_rings_and_posts_every_rx_page(void **state)
 		struct netif_rx_request r = take_rx();
 		struct grant *g = granted(r.gref);
 
-		assert_true(r.id < RX_SLOTS);
+		assert_int_equal(r.id, i); /* by its place on the ring */
 		assert_false(seen[r.id]);
 		seen[r.id] = true;
 		assert_false(g->readonly);
@@ -625,7 +676,7 @@ static void rx_id_out_of_range_breaks_the_interface(void **state)
 
 	rx_respond(RX_SLOTS, 0, 0, 60);
 	run_vif_thread();
-	assert_broken("netfront vif0: RX answer for id 256, which was not posted; "
+	assert_broken("netfront vif0: RX answer for id 256 in ring slot 0, not posted there; "
 		      "device disabled");
 	assert_int_equal(rx_log.calls, 0);
 	assert_true(dev->rx_slots[r.id].posted);
@@ -637,7 +688,7 @@ static void rx_id_far_out_of_range_breaks_the_interface(void **state)
 	take_rx();
 	rx_respond(0xffff, 0, 0, 60);
 	run_vif_thread();
-	assert_broken("RX answer for id 65535, which was not posted");
+	assert_broken("RX answer for id 65535 in ring slot 0, not posted there");
 	assert_int_equal(rx_log.calls, 0);
 }
 
@@ -650,9 +701,10 @@ static void rx_id_answered_twice_breaks_the_interface(void **state)
 	assert_int_equal(rx_log.calls, 1);
 	assert_memory_equal(rx_log.data, frame_a, 60);
 	char expect[80];
-	snprintf(expect, sizeof(expect), "RX answer for id %u, which was not posted", r.id);
+	snprintf(expect, sizeof(expect), "RX answer for id %u in ring slot 1, not posted there",
+		 r.id);
 	assert_broken(expect);
-	assert_int_equal(dev->rx.rsp_cons, 2);
+	assert_int_equal(dev->rx.rsp_cons, 1); /* the bad answer is not consumed */
 	assert_int_equal(stats().rx_frames, 1);
 }
 
@@ -713,21 +765,19 @@ static void rx_error_status_counts_an_error(void **state)
 	assert_memory_equal(rx_log.data, frame_a, 42);
 }
 
-static void rx_frame_over_the_mtu_is_dropped(void **state)
+/* With scatter-gather, netback may fill a page with one packet larger than a frame. */
+static void rx_frame_of_a_whole_page_is_delivered(void **state)
 {
 	struct netif_rx_request r = take_rx(), again;
 
-	memcpy(grants[r.gref].va, frame_a, NETFRONT_MAX_FRAME + 1);
-	rx_respond(r.id, 0, 0, NETFRONT_MAX_FRAME + 1);
+	memcpy(grants[r.gref].va, frame_a, PAGE_SIZE);
+	rx_respond(r.id, 0, 0, PAGE_SIZE);
 	run_vif_thread();
-	assert_int_equal(rx_log.calls, 0);
-	assert_int_equal(stats().rx_dropped, 1);
-	assert_int_equal(stats().rx_frames, 0);
-	assert_int_equal(stats().rx_bytes, 0);
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.len, PAGE_SIZE);
+	assert_memory_equal(rx_log.data, frame_a, PAGE_SIZE);
+	assert_int_equal(stats().rx_frames, 1);
 	assert_false(dev->fe.broken);
-	assert_int_equal(masks, 0);
-	assert_int_equal(loglen, 0);
-	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 1);
 	again = newest_rx();
 	assert_int_equal(again.id, r.id);
 }
@@ -743,15 +793,176 @@ static void rx_flag(uint16_t flags, const char *why)
 	assert_int_equal(rx_log.calls, 0);
 }
 
-static void rx_more_data_breaks_the_interface(void **state)
+/* ---- packets of several pages, GSO, checksums ------------------------------------ */
+
+/* Three pages, the last part-filled: one callback with every piece, in order. */
+static void multi_page_packet_is_delivered_whole(void **state)
 {
-	rx_flag(NETRXF_more_data, "RX answer with flags 0x4, not negotiated");
+	static unsigned char packet[3 * PAGE_SIZE];
+	struct netfront_stats s;
+
+	fill(packet, sizeof(packet), 3);
+	deliver_piece(packet, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(packet + PAGE_SIZE, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(packet + 2 * PAGE_SIZE, 0, 1000, 0);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.nfrag, 3);
+	assert_int_equal(rx_log.len, 2 * PAGE_SIZE + 1000);
+	assert_memory_equal(rx_log.data, packet, 2 * PAGE_SIZE + 1000);
+	assert_true(rx_log.grant_ended); /* every page taken back before the call */
+	assert_false(rx_log.posted);
+	assert_int_equal(rx_log.gso_size, 0);
+	s = stats();
+	assert_int_equal(s.rx_frames, 1);
+	assert_int_equal(s.rx_slots, 3);
+	assert_int_equal(s.rx_bytes, 2 * PAGE_SIZE + 1000);
+	assert_int_equal(dev->rx.rsp_cons, 3);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 3); /* all three posted again */
+	assert_false(dev->fe.broken);
 }
 
-static void rx_extra_info_breaks_the_interface(void **state)
+/* A 64 KiB-class GSO packet: first piece, its GSO extra, then the rest. */
+static void gso_packet_carries_its_segment_size_and_blank_checksum(void **state)
 {
-	rx_flag(NETRXF_extra_info | NETRXF_data_validated,
-		"RX answer with flags 0x9, not negotiated");
+	static unsigned char packet[5 * PAGE_SIZE];
+	struct netfront_stats s;
+
+	fill(packet, sizeof(packet), 5);
+	deliver_piece(packet, 66, PAGE_SIZE - 66,
+		      NETRXF_more_data | NETRXF_extra_info | NETRXF_csum_blank |
+			      NETRXF_data_validated);
+	take_rx(); /* the extra's slot: its page stays empty */
+	rx_respond_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+	deliver_piece(packet + PAGE_SIZE - 66, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(packet + 2 * PAGE_SIZE - 66, 0, 500, 0);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.nfrag, 3);
+	assert_int_equal(rx_log.len, 2 * PAGE_SIZE - 66 + 500);
+	assert_memory_equal(rx_log.data, packet, rx_log.len);
+	assert_int_equal(rx_log.gso_size, 1448);
+	assert_int_equal(rx_log.flags, NETFRONT_RX_CSUM_BLANK | NETFRONT_RX_VALIDATED);
+	assert_true(rx_log.grant_ended);
+	s = stats();
+	assert_int_equal(s.rx_gso, 1);
+	assert_int_equal(s.rx_csum_blank, 1);
+	assert_int_equal(s.rx_slots, 4); /* the extra takes a slot */
+	assert_int_equal(dev->rx.rsp_cons, 4);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 4);
+	assert_false(dev->fe.broken);
+}
+
+/* The first pieces of a packet without its last: nothing yet, an event asked for at
+ * the next answer; then the rest, and the packet once. */
+static void packet_waits_for_its_last_piece(void **state)
+{
+	static unsigned char packet[2 * PAGE_SIZE];
+
+	fill(packet, sizeof(packet), 9);
+	deliver_piece(packet, 0, PAGE_SIZE, NETRXF_more_data);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(dev->rx.rsp_cons, 0);
+	assert_int_equal(dev->rx.sring->rsp_event, 2); /* wake me at answer 2 */
+	assert_false(dev->fe.broken);
+	deliver_piece(packet + PAGE_SIZE, 0, 77, 0);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.len, PAGE_SIZE + 77);
+	assert_memory_equal(rx_log.data, packet, PAGE_SIZE + 77);
+	assert_int_equal(dev->rx.rsp_cons, 2);
+	assert_false(dev->fe.broken);
+}
+
+/* An error in any piece: the whole packet is dropped and counted, every page reposted. */
+static void error_in_a_later_piece_drops_the_packet(void **state)
+{
+	struct netif_rx_request r;
+
+	deliver_piece(frame_a, 0, PAGE_SIZE, NETRXF_more_data);
+	r = take_rx();
+	rx_respond(r.id, 0, NETRXF_more_data, NETIF_RSP_ERROR);
+	deliver_piece(frame_b, 0, 100, 0);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(stats().rx_errors, 1);
+	assert_int_equal(stats().rx_frames, 0);
+	assert_int_equal(dev->rx.rsp_cons, 3);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 3);
+	assert_false(dev->fe.broken);
+	/* and the next packet comes through */
+	deliver(frame_a, 0, 60);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+}
+
+static void piece_with_a_first_piece_flag_breaks_the_interface(void **state)
+{
+	deliver_piece(frame_a, 0, 100, NETRXF_more_data);
+	deliver_piece(frame_a, 0, 100, NETRXF_csum_blank);
+	run_vif_thread();
+	assert_broken("RX answer with flags 0x2, not negotiated");
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void extra(uint8_t type, uint8_t flags, uint16_t size, uint8_t gso_type, const char *why)
+{
+	deliver_piece(frame_a, 0, 100, NETRXF_extra_info);
+	take_rx();
+	rx_respond_extra(type, flags, size, gso_type);
+	if (flags & XEN_NETIF_EXTRA_FLAG_MORE) {
+		take_rx();
+		rx_respond_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+	}
+	run_vif_thread();
+	assert_broken(why);
+	assert_int_equal(rx_log.calls, 0);
+}
+
+static void extra_of_an_unknown_type_breaks_the_interface(void **state)
+{
+	extra(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0, 0, 0,
+	      "RX extra of type 2, not negotiated (or a second GSO)");
+}
+
+static void gso_extra_not_tcpv4_breaks_the_interface(void **state)
+{
+	extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV6,
+	      "RX GSO extra of type 2, size 1448: not TCPv4 GSO");
+}
+
+static void gso_extra_of_size_0_breaks_the_interface(void **state)
+{
+	extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 0, XEN_NETIF_GSO_TYPE_TCPV4,
+	      "RX GSO extra of type 1, size 0: not TCPv4 GSO");
+}
+
+static void second_gso_extra_breaks_the_interface(void **state)
+{
+	extra(XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_EXTRA_FLAG_MORE, 1448, XEN_NETIF_GSO_TYPE_TCPV4,
+	      "RX extra of type 1, not negotiated (or a second GSO)");
+}
+
+static void packet_of_19_pages_breaks_the_interface(void **state)
+{
+	for (int i = 0; i < NETFRONT_MAX_RX_FRAGS; i++)
+		deliver_piece(frame_a, 0, 100, NETRXF_more_data);
+	deliver_piece(frame_a, 0, 100, 0);
+	run_vif_thread();
+	assert_broken("RX packet of more than 18 pages");
+	assert_int_equal(rx_log.calls, 0);
+}
+
+/* 16 full pages are 65,536 bytes: one more than a packet may have. */
+static void packet_over_64_kib_breaks_the_interface(void **state)
+{
+	for (int i = 0; i < 15; i++)
+		deliver_piece(frame_a, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(frame_a, 0, PAGE_SIZE, 0);
+	run_vif_thread();
+	assert_broken("RX packet of more than 65535 bytes");
+	assert_int_equal(rx_log.calls, 0);
 }
 
 static void rx_gso_prefix_breaks_the_interface(void **state)
@@ -831,7 +1042,7 @@ static void broken_interface_ignores_the_backend_and_refuses_sends(void **state)
 	tx_respond(3, 99);
 	run_vif_thread();
 	assert_int_equal(rx_log.calls, 0);
-	assert_int_equal(dev->rx.rsp_cons, 1); /* the bad answer only */
+	assert_int_equal(dev->rx.rsp_cons, 0); /* not even the bad answer */
 	assert_int_equal(dev->tx.rsp_cons, 0);
 	assert_int_equal(loglen, logged);
 	assert_int_equal(masks, 1);
@@ -1400,9 +1611,18 @@ int main(void)
 		T(rx_frame_at_a_huge_offset_breaks_the_interface),
 		T(rx_empty_frame_breaks_the_interface),
 		T(rx_error_status_counts_an_error),
-		T(rx_frame_over_the_mtu_is_dropped),
-		T(rx_more_data_breaks_the_interface),
-		T(rx_extra_info_breaks_the_interface),
+		T(rx_frame_of_a_whole_page_is_delivered),
+		T(multi_page_packet_is_delivered_whole),
+		T(gso_packet_carries_its_segment_size_and_blank_checksum),
+		T(packet_waits_for_its_last_piece),
+		T(error_in_a_later_piece_drops_the_packet),
+		T(piece_with_a_first_piece_flag_breaks_the_interface),
+		T(extra_of_an_unknown_type_breaks_the_interface),
+		T(gso_extra_not_tcpv4_breaks_the_interface),
+		T(gso_extra_of_size_0_breaks_the_interface),
+		T(second_gso_extra_breaks_the_interface),
+		T(packet_of_19_pages_breaks_the_interface),
+		T(packet_over_64_kib_breaks_the_interface),
 		T(rx_gso_prefix_breaks_the_interface),
 		T(rx_producer_ahead_breaks_the_interface_before_any_frame),
 		T(rx_producer_moving_back_breaks_the_interface),
