@@ -619,6 +619,20 @@ static int connected(struct frontend *fe)
  * link callback runs: one may hold the lock it takes (lwIP's core lock). Frames already
  * queued may still go out while the lifecycle waits for their answers.
  */
+/* What the interface carried, once, as it closes: which offloads were used. */
+static void log_counters(const struct netfront *dev)
+{
+	const struct netfront_stats *st = &dev->stats;
+
+	if (!st->rx_frames && !st->tx_frames)
+		return;
+	printk("netfront %s: received %llu packets, %llu bytes (%llu GSO, %llu ring slots, "
+	       "%llu checksums completed); sent %llu frames\n",
+	       dev->fe.name, (unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
+	       (unsigned long long)st->rx_gso, (unsigned long long)st->rx_slots,
+	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->tx_frames);
+}
+
 static void closing(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
@@ -628,6 +642,7 @@ static void closing(struct frontend *fe)
 	wait_queue_wake_all(&dev->tx_freed);
 	if (was_up && dev->link_fn)
 		dev->link_fn(dev, false, dev->rx_arg);
+	log_counters(dev);
 }
 
 static void release(struct frontend *fe)

@@ -48,11 +48,12 @@ struct net_fragment {
 	size_t len;
 };
 
-/* What a received packet's flags say. */
-#define NETFRONT_RX_CSUM_BLANK                                                                     \
-	0x1			  /* its TCP or UDP checksum is not filled in: a local             \
-				   * sender in dom0 left it to the "hardware" */
-#define NETFRONT_RX_VALIDATED 0x2 /* the backend says its checksums were checked */
+/* What a received packet's flags say:
+ *  - CSUM_BLANK: its TCP or UDP checksum is not filled in (a sender in dom0 left it
+ *    to the "hardware"); the receiver completes it.
+ *  - VALIDATED: the backend says its checksums were checked. */
+#define NETFRONT_RX_CSUM_BLANK 0x1
+#define NETFRONT_RX_VALIDATED  0x2
 
 /* A received packet: its pieces in order (each in a page of the driver's), valid
  * during the rx callback only. */

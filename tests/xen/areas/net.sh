@@ -63,7 +63,18 @@ net_job() {
 # echo, static address: ping, 10 MiB through TCP, every UDP size, round trips.
 if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; then
 	ping -c 3 -W 5 10.0.0.2 >$OUT/echo-ping.txt 2>&1
-	./nettest tcp-echo 10.0.0.2 7 10485760 >$OUT/echo-tcp.txt 2>&1
+	# What the frontend offered netback (feature-no-csum-offload: absent is 0).
+	fe=/local/domain/$(xl domid echo)/device/vif/0
+	for node in feature-sg feature-gso-tcpv4 feature-no-csum-offload; do
+		printf '%s=%s ' $node "$(xenstore-read $fe/$node 2>/dev/null || echo absent)"
+	done >$OUT/echo-vif-features.txt
+	# The vif's own counters around the stream: its tx is what netback handed the
+	# guest, so bytes per packet past a frame's 1514 means GSO packets went through.
+	vif=/sys/class/net/vif$(xl domid echo).0/statistics
+	p0=$(cat $vif/tx_packets) b0=$(cat $vif/tx_bytes)
+	./nettest tcp-echo 10.0.0.2 7 104857600 >$OUT/echo-tcp.txt 2>&1
+	echo "packets=$(($(cat $vif/tx_packets) - p0)) bytes=$(($(cat $vif/tx_bytes) - b0))" \
+		>$OUT/echo-vif-tx.txt
 	./nettest udp-echo 10.0.0.2 7 1 1472 >$OUT/echo-udp.txt 2>&1
 	./nettest rtt 10.0.0.2 7 200 >$OUT/echo-rtt.txt 2>&1
 	xl shutdown echo
@@ -134,7 +145,13 @@ net_check() {
 expect_lines echo_gets_static_address echo '^netfront vif0: 00:16:3e:5a:1f:01' \
 	'^net: vif0 10\.0\.0\.2/24 gw 10\.0\.0\.1 \(static\)' '^echo: listening'
 expect_file dom0_pings_the_guest echo-ping.txt '^3 packets transmitted, 3 (packets )?received'
-expect_file tcp_echo_10_mib_intact echo-tcp.txt '^nettest: tcp-echo: 10485760 bytes echoed intact'
+expect_file tcp_echo_100_mib_intact echo-tcp.txt '^nettest: tcp-echo: 104857600 bytes echoed intact'
+# Receive offloads: offered, used by netback (seen from dom0's side of the vif), and
+# counted by the guest (its line as the interface closes).
+expect_file vif_offers_sg_and_gso_with_checksum_offload echo-vif-features.txt \
+	'^feature-sg=1 feature-gso-tcpv4=1 feature-no-csum-offload=absent $'
+expect_lines netfront_counts_gso_and_completed_checksums echo \
+	'^netfront vif0: received [0-9]+ packets, [0-9]+ bytes \([1-9][0-9]* GSO, [0-9]+ ring slots, [1-9][0-9]* checksums completed\); sent [0-9]+ frames$'
 expect_file udp_echo_every_size_1_to_1472 echo-udp.txt '^nettest: udp-echo: sizes 1\.\.1472, 0 without'
 expect_file tcp_round_trips echo-rtt.txt '^nettest: rtt: 200 round trips'
 # Floors a working driver clears by far on this host (measured: median 0.66-1.13 ms,
@@ -151,6 +168,8 @@ floor tcp_echo_faster_than_1_mb_s echo-tcp.txt \
 	'/MB\/s/ { for (i = 2; i <= NF; i++) if ($i == "MB/s") r = $(i - 1) } END { print (r != "" && r + 0 > 1 ? "ok " : "no ") r " MB/s" }'
 floor iperf_faster_than_20_mbit_s iperf.txt \
 	'/Mbits\/sec/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") r = $(i - 1) } END { print (r != "" && r + 0 > 20 ? "ok " : "no ") r " Mbit/s" }'
+floor dom0_hands_the_guest_gso_packets echo-vif-tx.txt \
+	'/packets=/ { split($1, p, "="); split($2, b, "="); a = p[2] ? b[2] / p[2] : 0 } END { print (a > 3000 ? "ok " : "no ") int(a) " bytes a packet" }'
 expect_file echo_vif_closed_after_shutdown echo-vif-state-after.txt '^6$'
 expect_lines echo_disconnects_on_xl_shutdown echo '^Skiff: the toolstack asks for poweroff$' \
 	'^netfront vif0: disconnected$' '^Skiff: powering off$'
