@@ -172,7 +172,8 @@ static void reap_tx(struct netfront *dev)
 	wait_queue_wake_all(&dev->tx_freed);
 }
 
-int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag)
+int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag,
+		  unsigned int flags)
 {
 	struct netif_tx_request *req;
 	struct tx_slot *s;
@@ -228,7 +229,13 @@ int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsign
 	req = RING_GET_REQUEST(&dev->tx, dev->tx.req_prod_pvt);
 	req->gref = s->ref;
 	req->offset = 0;
-	req->flags = 0; /* one slot, checksums complete: nothing for netback to do */
+	/* One slot. A blank checksum is netback's to complete; the data itself is as the
+	 * sender made it, which data_validated says (Linux's netfront sets both too). */
+	req->flags = 0;
+	if ((flags & NETFRONT_TX_CSUM_BLANK) && dev->info.tx_csum_offload) {
+		req->flags = NETTXF_csum_blank | NETTXF_data_validated;
+		dev->stats.tx_csum_blank++;
+	}
 	req->id = id;
 	req->size = (uint16_t)len;
 	dev->tx.req_prod_pvt++;
@@ -576,13 +583,17 @@ static int read_mac(struct frontend *fe)
 static int alloc_rings(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
-	unsigned long long rx_copy;
+	unsigned long long rx_copy, no_csum;
 	int rc = xenbus_read_backend_uint(&fe->xb, "feature-rx-copy", 1, &rx_copy);
 
 	if (rc || !rx_copy) {
 		printk("netfront %s: backend does not offer feature-rx-copy\n", fe->name);
 		return -EOPNOTSUPP;
 	}
+	/* netif.h: IPv4 checksum offload is on unless the backend says otherwise. A
+	 * malformed value is read as off: the safe side. */
+	rc = xenbus_read_backend_uint(&fe->xb, "feature-no-csum-offload", 1, &no_csum);
+	dev->info.tx_csum_offload = rc == -ENOENT || (!rc && !no_csum);
 	dev->tx_ring_page = gnttab_alloc_page(fe->xb.backend_id, false, &dev->tx_ring_ref);
 	dev->rx_ring_page = gnttab_alloc_page(fe->xb.backend_id, false, &dev->rx_ring_ref);
 	if (!dev->tx_ring_page || !dev->rx_ring_page)
@@ -614,11 +625,6 @@ static int connected(struct frontend *fe)
 
 /* ---- disconnecting ------------------------------------------------------------ */
 
-/*
- * Closing: the link goes down first. Senders waiting for ring space give up before the
- * link callback runs: one may hold the lock it takes (lwIP's core lock). Frames already
- * queued may still go out while the lifecycle waits for their answers.
- */
 /* What the interface carried, once, as it closes: which offloads were used. */
 static void log_counters(const struct netfront *dev)
 {
@@ -627,12 +633,18 @@ static void log_counters(const struct netfront *dev)
 	if (!st->rx_frames && !st->tx_frames)
 		return;
 	printk("netfront %s: received %llu packets, %llu bytes (%llu GSO, %llu ring slots, "
-	       "%llu checksums completed); sent %llu frames\n",
+	       "%llu checksums completed); sent %llu frames (%llu checksums left to the backend)\n",
 	       dev->fe.name, (unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
 	       (unsigned long long)st->rx_gso, (unsigned long long)st->rx_slots,
-	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->tx_frames);
+	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->tx_frames,
+	       (unsigned long long)st->tx_csum_blank);
 }
 
+/*
+ * Closing: the link goes down first. Senders waiting for ring space give up before the
+ * link callback runs: one may hold the lock it takes (lwIP's core lock). Frames already
+ * queued may still go out while the lifecycle waits for their answers.
+ */
 static void closing(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);

@@ -81,6 +81,8 @@ void sys_mark_tcpip_thread(void);
 #define LWIP_CHECKSUM_ON_COPY 1
 
 /* Checksums in software, with the 32-bit-at-a-time routine. */
+/* Per interface, so that TCP's checksum can be left to the backend (skiff_netif.c). */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define CHECKSUM_GEN_IP	      1
 #define CHECKSUM_GEN_UDP      1
 #define CHECKSUM_GEN_TCP      1

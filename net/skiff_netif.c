@@ -29,11 +29,99 @@ static struct {
 	uint64_t rx_not_up, rx_no_pbuf, rx_queue_full, rx_bad_csum_blank, tx_errors;
 } counters;
 
+/* Where a frame's IPv4 TCP or UDP checksum is. */
+struct l4_sum {
+	u8_t *ip, *field; /* the IP header, the checksum field (both in the first pbuf) */
+	u16_t ip_len;	  /* the IP packet's length (the frame may carry padding after it) */
+	u16_t seg_len;	  /* the TCP or UDP segment's, header included */
+	u8_t proto;
+};
+
+/* Find it: false if the frame is not IPv4 TCP or UDP with its headers in the first
+ * pbuf, or its lengths do not add up. */
+static bool find_l4_sum(struct pbuf *p, struct l4_sum *l4)
+{
+	u8_t *eth = p->payload, *ip = eth + SIZEOF_ETH_HDR;
+	u16_t ihl, at;
+
+	if (p->len < SIZEOF_ETH_HDR + 20 || eth[12] != 0x08 || eth[13] != 0x00)
+		return false; /* IPv4 only, no VLAN tag (none is negotiated) */
+	ihl = (u16_t)((ip[0] & 0x0f) * 4);
+	l4->ip_len = (u16_t)(ip[2] << 8 | ip[3]);
+	l4->proto = ip[9];
+	if ((ip[0] >> 4) != 4 || ihl < 20 || l4->ip_len < ihl ||
+	    SIZEOF_ETH_HDR + l4->ip_len > p->tot_len)
+		return false;
+	if ((ip[6] & 0x3f) || ip[7])
+		return false; /* a fragment: the sum covers the whole datagram */
+	at = l4->proto == IP_PROTO_TCP ? 16 : l4->proto == IP_PROTO_UDP ? 6 : 0;
+	l4->seg_len = (u16_t)(l4->ip_len - ihl);
+	if (!at || SIZEOF_ETH_HDR + ihl + at + 2 > p->len || l4->seg_len < at + 2)
+		return false;
+	l4->ip = ip;
+	l4->field = ip + ihl + at;
+	return true;
+}
+
+/*
+ * A packet whose TCP or UDP checksum was left blank (NETFRONT_RX_CSUM_BLANK: a sender
+ * in dom0 left it to the NIC, and netback passed the job on): fill it in, over the
+ * pseudo-header and the whole segment, so that lwIP's check passes for exactly the
+ * packets a real NIC would have summed. false if it cannot be (the packet is dropped).
+ */
+static bool complete_checksum(struct pbuf *p)
+{
+	u16_t hdr, sum;
+	ip4_addr_t src, dst;
+	struct l4_sum l4;
+
+	if (!find_l4_sum(p, &l4))
+		return false;
+	/* The sum is over the IP packet, not the frame's padding. */
+	if (p->tot_len > SIZEOF_ETH_HDR + l4.ip_len)
+		pbuf_realloc(p, (u16_t)(SIZEOF_ETH_HDR + l4.ip_len));
+	memcpy(&src.addr, l4.ip + 12, 4);
+	memcpy(&dst.addr, l4.ip + 16, 4);
+	l4.field[0] = l4.field[1] = 0;
+	hdr = (u16_t)(SIZEOF_ETH_HDR + l4.ip_len - l4.seg_len);
+	if (pbuf_remove_header(p, hdr))
+		return false;
+	sum = inet_chksum_pseudo(p, l4.proto, l4.seg_len, &src, &dst);
+	pbuf_add_header(p, hdr);
+	if (l4.proto == IP_PROTO_UDP && sum == 0)
+		sum = 0xffff; /* 0 means "no checksum" in UDP */
+	memcpy(l4.field, &sum, 2);
+	return true;
+}
+
+/*
+ * A TCP frame lwIP left without a checksum (its netif does not generate them when
+ * the backend completes them): write the pseudo-header's sum, folded and not
+ * inverted, as the start the backend adds the segment to (Linux's partial checksum).
+ * false if the frame is not one (then it goes as it is).
+ */
+static bool start_partial_checksum(struct pbuf *p)
+{
+	struct l4_sum l4;
+	u32_t sum = 0;
+
+	if (!find_l4_sum(p, &l4) || l4.proto != IP_PROTO_TCP)
+		return false;
+	for (unsigned int i = 12; i < 20; i += 2) /* source and destination addresses */
+		sum += (u32_t)(l4.ip[i] << 8 | l4.ip[i + 1]);
+	sum += l4.proto + l4.seg_len;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	l4.field[0] = (u8_t)(sum >> 8);
+	l4.field[1] = (u8_t)sum;
+	return true;
+}
+
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct net_fragment frags[MAX_FRAGS];
 	struct pbuf *copy = NULL;
-	unsigned int n = 0;
+	unsigned int n = 0, flags = 0;
 	int rc;
 
 	if (pbuf_clen(p) > MAX_FRAGS) {
@@ -44,6 +132,12 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 		}
 		p = copy;
 	}
+	/* TCP's checksum is the backend's to complete (skiff_netif_init). lwIP puts the
+	 * headers in the frame's first pbuf, so this always finds them; were they not, the
+	 * frame would go with a zero checksum and be dropped by its receiver, not be
+	 * taken for right. */
+	if (netfront_info(netif->state)->tx_csum_offload && start_partial_checksum(p))
+		flags = NETFRONT_TX_CSUM_BLANK;
 	for (; p; p = p->next) {
 		if (!p->len)
 			continue;
@@ -51,7 +145,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 		frags[n].len = p->len;
 		n++;
 	}
-	rc = netfront_send(netif->state, frags, n);
+	rc = netfront_send(netif->state, frags, n, flags);
 	if (copy)
 		pbuf_free(copy);
 	if (rc) {
@@ -59,48 +153,6 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 		return ERR_IF;
 	}
 	return ERR_OK;
-}
-
-/*
- * A packet whose TCP or UDP checksum was left blank (NETFRONT_RX_CSUM_BLANK: a sender
- * in dom0 left it to the NIC, and netback passed the job on): fill it in, over the
- * pseudo-header and the whole segment, so that lwIP's check passes for exactly the
- * packets a real NIC would have summed. false if the packet is not IPv4 TCP or UDP
- * with its headers in the first pbuf (then it is dropped: it cannot be completed).
- */
-static bool complete_checksum(struct pbuf *p)
-{
-	u8_t *eth = p->payload, *ip = eth + SIZEOF_ETH_HDR, *field;
-	u16_t ihl, total, seg, sum, at;
-	ip4_addr_t src, dst;
-	u8_t proto;
-
-	if (p->len < SIZEOF_ETH_HDR + 20 || eth[12] != 0x08 || eth[13] != 0x00)
-		return false; /* IPv4 only, no VLAN tag (none is negotiated) */
-	ihl = (u16_t)((ip[0] & 0x0f) * 4);
-	total = (u16_t)(ip[2] << 8 | ip[3]);
-	proto = ip[9];
-	if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl || SIZEOF_ETH_HDR + total > p->tot_len)
-		return false;
-	at = proto == IP_PROTO_TCP ? 16 : proto == IP_PROTO_UDP ? 6 : 0;
-	if (!at || SIZEOF_ETH_HDR + ihl + at + 2 > p->len || total - ihl < at + 2)
-		return false;
-	/* The frame may carry padding after the IP packet: the sum is over the packet. */
-	if (p->tot_len > SIZEOF_ETH_HDR + total)
-		pbuf_realloc(p, (u16_t)(SIZEOF_ETH_HDR + total));
-	memcpy(&src.addr, ip + 12, 4);
-	memcpy(&dst.addr, ip + 16, 4);
-	seg = (u16_t)(total - ihl);
-	field = ip + ihl + at;
-	field[0] = field[1] = 0;
-	if (pbuf_remove_header(p, SIZEOF_ETH_HDR + ihl))
-		return false;
-	sum = inet_chksum_pseudo(p, proto, seg, &src, &dst);
-	pbuf_add_header(p, SIZEOF_ETH_HDR + ihl);
-	if (proto == IP_PROTO_UDP && sum == 0)
-		sum = 0xffff; /* 0 means "no checksum" in UDP */
-	memcpy(field, &sum, 2);
-	return true;
 }
 
 void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *arg)
@@ -152,6 +204,11 @@ err_t skiff_netif_init(struct netif *netif)
 	 * tells skiff_netif_link() when that ends. */
 	netif->flags =
 		NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	/* Checksum offload: TCP's is left to the backend (linkoutput). UDP's is not:
+	 * lwIP may cut a datagram into IP fragments, and a sum over several frames
+	 * cannot be completed from one. Every received checksum is still checked. */
+	if (info->tx_csum_offload)
+		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
 	return ERR_OK;
 }
 

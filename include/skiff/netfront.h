@@ -33,6 +33,7 @@ struct netfront_stats {
 	uint64_t rx_gso;	/* packets larger than one frame (a GSO extra) */
 	uint64_t rx_slots;	/* ring slots the packets took, extras included */
 	uint64_t rx_csum_blank; /* packets whose checksum the receiver had to complete */
+	uint64_t tx_csum_blank; /* frames sent with their checksum left to the backend */
 };
 
 struct netfront_info {
@@ -40,6 +41,9 @@ struct netfront_info {
 	uint8_t mac[6];
 	unsigned int mtu;
 	bool link_up; /* connected to a working backend */
+	/* The backend completes the TCP and UDP checksums of IPv4 frames sent with
+	 * NETFRONT_TX_CSUM_BLANK (netif.h: on unless it writes feature-no-csum-offload). */
+	bool tx_csum_offload;
 };
 
 /* A piece of a frame to send (netfront_send gathers them), or of one received. */
@@ -89,6 +93,11 @@ void netfront_set_link_callback(struct netfront *dev,
 				void (*fn)(struct netfront *dev, bool up, void *arg));
 void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
 
+/* netfront_send's flags: the frame's TCP or UDP checksum field holds only the sum of
+ * the pseudo-header (folded, not inverted, as Linux's partial checksums do); the
+ * backend completes it. Only if info->tx_csum_offload. */
+#define NETFRONT_TX_CSUM_BLANK 0x1
+
 /*
  * Send one frame made of nfrag fragments (at most NETFRONT_MAX_FRAME bytes in all).
  * Waits while the ring is full (a ring full for 30 s breaks the device). 0, or
@@ -96,7 +105,8 @@ void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
  * when called from the rx callback with the ring full (it cannot wait for itself).
  * The frame is counted as dropped in every case but -EMSGSIZE (an error).
  */
-int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag);
+int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag,
+		  unsigned int flags);
 
 /* Frames in flight get up to 5 s to go out, then Closing -> Closed, every grant ended,
  * and dev freed. Runs by itself for every open interface before the domain stops. */

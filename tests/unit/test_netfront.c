@@ -344,7 +344,7 @@ static int send_frame(const unsigned char *frame, size_t len)
 {
 	struct net_fragment f = {.data = frame, .len = len};
 
-	return netfront_send(dev, &f, 1);
+	return netfront_send(dev, &f, 1, 0);
 }
 
 /* ---- fixtures --------------------------------------------------------------------- */
@@ -602,6 +602,48 @@ static void backend_without_rx_copy_is_refused(void **state)
 		assert_null(open_list);
 		assert_int_equal(state_value(front_node("state")), XenbusStateClosed);
 	}
+}
+
+/* IPv4 checksum offload is on unless the backend writes feature-no-csum-offload
+ * (netif.h); a malformed value counts as off. */
+static void tx_checksum_offload_follows_the_backend(void **state)
+{
+	static const struct {
+		const char *value;
+		bool offload;
+	} cases[] = {{NULL, true}, {"0", true}, {"1", false}, {"yes", false}, {"2", false}};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_backend("state", "2");
+		set_backend("feature-no-csum-offload", cases[i].value);
+		dev = open0();
+		assert_non_null(dev);
+		assert_int_equal(netfront_info(dev)->tx_csum_offload, cases[i].offload);
+		netfront_close(dev);
+		dev = NULL;
+	}
+}
+
+/* A frame sent with its checksum blank says so, and that the data is the sender's. */
+static void blank_checksum_is_flagged_only_when_offered(void **state)
+{
+	struct net_fragment f = {frame_a, 60};
+	struct netif_tx_request r;
+
+	assert_true(netfront_info(dev)->tx_csum_offload);
+	assert_int_equal(netfront_send(dev, &f, 1, NETFRONT_TX_CSUM_BLANK), 0);
+	r = take_tx();
+	assert_int_equal(r.flags, NETTXF_csum_blank | NETTXF_data_validated);
+	assert_int_equal(netfront_send(dev, &f, 1, 0), 0);
+	r = take_tx();
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(stats().tx_csum_blank, 1);
+
+	dev->info.tx_csum_offload = false; /* as if the backend had said no */
+	assert_int_equal(netfront_send(dev, &f, 1, NETFRONT_TX_CSUM_BLANK), 0);
+	r = take_tx();
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(stats().tx_csum_blank, 1);
 }
 
 /* ---- receiving ------------------------------------------------------------------------ */
@@ -1078,7 +1120,7 @@ static void send_gathers_fragments_into_one_read_only_page(void **state)
 	memcpy(expect + 14, frame_b, 20);
 	memcpy(expect + 34, frame_a + 100, 30);
 	on_notify = check_pushed_frame;
-	assert_int_equal(netfront_send(dev, frags, 3), 0);
+	assert_int_equal(netfront_send(dev, frags, 3, 0), 0);
 	assert_int_equal(pushed_checks, 1);
 	assert_int_equal(dev->tx_in_flight, 1);
 
@@ -1128,10 +1170,10 @@ static void frames_of_bad_sizes_are_refused(void **state)
 	struct net_fragment empty[2] = {{frame_a, 0}, {frame_b, 0}};
 	unsigned int allocs = page_allocs;
 
-	assert_int_equal(netfront_send(dev, big, 2), -EMSGSIZE);
+	assert_int_equal(netfront_send(dev, big, 2, 0), -EMSGSIZE);
 	assert_int_equal(send_frame(frame_a, NETFRONT_MAX_FRAME + 1), -EMSGSIZE);
-	assert_int_equal(netfront_send(dev, empty, 2), -EMSGSIZE);
-	assert_int_equal(netfront_send(dev, empty, 0), -EMSGSIZE);
+	assert_int_equal(netfront_send(dev, empty, 2, 0), -EMSGSIZE);
+	assert_int_equal(netfront_send(dev, empty, 0, 0), -EMSGSIZE);
 	assert_int_equal(stats().tx_errors, 4);
 	assert_int_equal(stats().tx_frames + stats().tx_dropped, 0);
 	assert_int_equal(dev->tx.req_prod_pvt, 0);
@@ -1602,6 +1644,8 @@ int main(void)
 		T0(open_publishes_rings_and_posts_every_rx_page),
 		T0(malformed_mac_keeps_the_interface_down),
 		T0(backend_without_rx_copy_is_refused),
+		T0(tx_checksum_offload_follows_the_backend),
+		T(blank_checksum_is_flagged_only_when_offered),
 		T(good_frame_reaches_the_callback_and_its_page_is_reposted),
 		T(frame_ending_at_the_page_end_is_delivered),
 		T(rx_id_out_of_range_breaks_the_interface),

@@ -15,12 +15,20 @@
  *   nettest dns NAME IP                a DNS server on UDP port 53 that knows one name:
  *                                      an A query for NAME gets IP, any other NXDOMAIN;
  *                                      each query printed; runs until killed
+ *   nettest tcp-csum IFACE COUNT SECS  watch the TCP frames a guest sends on its vif
+ *                                      (COUNT, or SECS at most) and check each checksum:
+ *                                      a frame marked partial (checksum offload: Linux
+ *                                      completes it later) must hold the pseudo-header's
+ *                                      sum, any other a complete, right checksum
  *
  * Exit status 0 only if every check held.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -390,6 +398,104 @@ static int dns(const char *name, const char *ip)
 	}
 }
 
+/* The one's-complement sum of len bytes, folded to 16 bits (RFC 1071). */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* One frame from the guest: 1 partial and right, 2 complete and right, 0 not TCP,
+ * -1 wrong. */
+static int check_tcp_frame(const uint8_t *f, size_t len, int partial)
+{
+	const uint8_t *ip = f + 14, *tcp;
+	size_t ihl, total, seg;
+	uint32_t pseudo;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || (ip[0] >> 4) != 4 || ip[9] != 6)
+		return 0;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	total = (size_t)(ip[2] << 8 | ip[3]);
+	if (ihl < 20 || total < ihl + 20 || 14 + total > len)
+		return -1;
+	tcp = ip + ihl;
+	seg = total - ihl;
+	pseudo = csum_add(0, ip + 12, 8) + 6 + (uint32_t)seg;
+	if (partial) /* the field holds the folded pseudo-header sum, not inverted */
+		return (tcp[16] << 8 | tcp[17]) == csum_fold(pseudo) ? 1 : -1;
+	return csum_fold(csum_add(pseudo, tcp, seg)) == 0xffff ? 2 : -1;
+}
+
+static int tcp_csum(const char *ifname, int count, int secs)
+{
+	/* ETH_P_ALL: a bridge port's frames reach only the taps of every protocol; those
+	 * of one protocol come after the bridge, which has taken the frame. */
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), on = 1;
+	int partial = 0, complete = 0, wrong = 0, merged = 0;
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	double end = now_s() + secs;
+	static uint8_t frame[65536 + 64];
+
+	ll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (fd < 0 || !ll.sll_ifindex || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof(on))) {
+		printf("nettest: tcp-csum: cannot watch %s: %s\n", ifname, strerror(errno));
+		return 1;
+	}
+	while (partial + complete + wrong < count && now_s() < end) {
+		char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		struct iovec iov = {frame, sizeof(frame)};
+		struct sockaddr_ll from;
+		struct msghdr msg = {.msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf)};
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int is_partial = 0, rc;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		n = recvmsg(fd, &msg, MSG_TRUNC);
+		if (n <= 0 || (size_t)n > sizeof(frame) || from.sll_pkttype == PACKET_OUTGOING)
+			continue; /* only what the guest sent */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			struct tpacket_auxdata aux;
+
+			if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+				continue;
+			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+			is_partial = (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+		}
+		if (n > 1514) { /* dom0 merged frames (GRO) and rewrote the sum: not ours */
+			merged++;
+			continue;
+		}
+		rc = check_tcp_frame(frame, (size_t)n, is_partial);
+		partial += rc == 1;
+		complete += rc == 2;
+		wrong += rc < 0;
+	}
+	printf("nettest: tcp-csum: %d TCP frames from the guest: %d partial with the right "
+	       "pseudo-header sum, %d complete and right, %d wrong (%d merged by dom0, not "
+	       "checked)\n",
+	       partial + complete + wrong, partial, complete, wrong, merged);
+	return partial + complete > 0 && !wrong ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "tcp-echo"))
@@ -404,9 +510,11 @@ int main(int argc, char **argv)
 		return relay(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "dns"))
 		return dns(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "tcp-csum"))
+		return tcp_csum(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr,
 		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
 		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT |\n"
-		"       dns NAME IP\n");
+		"       dns NAME IP | tcp-csum IFACE COUNT SECS\n");
 	return 2;
 }

@@ -72,7 +72,11 @@ if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; the
 	# guest, so bytes per packet past a frame's 1514 means GSO packets went through.
 	vif=/sys/class/net/vif$(xl domid echo).0/statistics
 	p0=$(cat $vif/tx_packets) b0=$(cat $vif/tx_bytes)
+	# Meanwhile, the checksums of 3000 TCP frames the guest sends, as dom0 gets them.
+	./nettest tcp-csum vif$(xl domid echo).0 3000 120 >$OUT/echo-tx-csum.txt 2>&1 &
+	csum=$!
 	./nettest tcp-echo 10.0.0.2 7 104857600 >$OUT/echo-tcp.txt 2>&1
+	wait $csum
 	echo "packets=$(($(cat $vif/tx_packets) - p0)) bytes=$(($(cat $vif/tx_bytes) - b0))" \
 		>$OUT/echo-vif-tx.txt
 	./nettest udp-echo 10.0.0.2 7 1 1472 >$OUT/echo-udp.txt 2>&1
@@ -151,7 +155,13 @@ expect_file tcp_echo_100_mib_intact echo-tcp.txt '^nettest: tcp-echo: 104857600 
 expect_file vif_offers_sg_and_gso_with_checksum_offload echo-vif-features.txt \
 	'^feature-sg=1 feature-gso-tcpv4=1 feature-no-csum-offload=absent $'
 expect_lines netfront_counts_gso_and_completed_checksums echo \
-	'^netfront vif0: received [0-9]+ packets, [0-9]+ bytes \([1-9][0-9]* GSO, [0-9]+ ring slots, [1-9][0-9]* checksums completed\); sent [0-9]+ frames$'
+	'^netfront vif0: received [0-9]+ packets, [0-9]+ bytes \([1-9][0-9]* GSO, [0-9]+ ring slots, [1-9][0-9]* checksums completed\); sent [0-9]+ frames'
+# Transmit checksum offload: TCP frames leave with the pseudo-header's sum for netback
+# to complete (dom0 sees them partial), and the guest counts them.
+expect_file tcp_frames_sent_carry_right_partial_checksums echo-tx-csum.txt \
+	'^nettest: tcp-csum: 3000 TCP frames from the guest: [1-9][0-9]* partial with the right pseudo-header sum, [0-9]+ complete and right, 0 wrong'
+expect_lines netfront_leaves_tcp_checksums_to_the_backend echo \
+	'^netfront vif0: received .*; sent [0-9]+ frames \([1-9][0-9]* checksums left to the backend\)$'
 expect_file udp_echo_every_size_1_to_1472 echo-udp.txt '^nettest: udp-echo: sizes 1\.\.1472, 0 without'
 expect_file tcp_round_trips echo-rtt.txt '^nettest: rtt: 200 round trips'
 # Floors a working driver clears by far on this host (measured: median 0.66-1.13 ms,
