@@ -31,9 +31,10 @@ static struct {
 
 /* Where a frame's IPv4 TCP or UDP checksum is. */
 struct l4_sum {
-	u8_t *ip, *field; /* the IP header, the checksum field (both in the first pbuf) */
-	u16_t ip_len;	  /* the IP packet's length (the frame may carry padding after it) */
-	u16_t seg_len;	  /* the TCP or UDP segment's, header included */
+	u8_t *ip, *field;    /* the IP header, the checksum field (both in the first pbuf) */
+	ip4_addr_t src, dst; /* the pseudo-header's addresses */
+	u16_t ip_len;	     /* the IP packet's length (the frame may carry padding after it) */
+	u16_t seg_len;	     /* the TCP or UDP segment's, header included */
 	u8_t proto;
 };
 
@@ -60,6 +61,8 @@ static bool find_l4_sum(struct pbuf *p, struct l4_sum *l4)
 		return false;
 	l4->ip = ip;
 	l4->field = ip + ihl + at;
+	memcpy(&l4->src.addr, ip + 12, 4);
+	memcpy(&l4->dst.addr, ip + 16, 4);
 	return true;
 }
 
@@ -72,7 +75,6 @@ static bool find_l4_sum(struct pbuf *p, struct l4_sum *l4)
 static bool complete_checksum(struct pbuf *p)
 {
 	u16_t hdr, sum;
-	ip4_addr_t src, dst;
 	struct l4_sum l4;
 
 	if (!find_l4_sum(p, &l4))
@@ -80,13 +82,11 @@ static bool complete_checksum(struct pbuf *p)
 	/* The sum is over the IP packet, not the frame's padding. */
 	if (p->tot_len > SIZEOF_ETH_HDR + l4.ip_len)
 		pbuf_realloc(p, (u16_t)(SIZEOF_ETH_HDR + l4.ip_len));
-	memcpy(&src.addr, l4.ip + 12, 4);
-	memcpy(&dst.addr, l4.ip + 16, 4);
 	l4.field[0] = l4.field[1] = 0;
 	hdr = (u16_t)(SIZEOF_ETH_HDR + l4.ip_len - l4.seg_len);
 	if (pbuf_remove_header(p, hdr))
 		return false;
-	sum = inet_chksum_pseudo(p, l4.proto, l4.seg_len, &src, &dst);
+	sum = inet_chksum_pseudo(p, l4.proto, l4.seg_len, &l4.src, &l4.dst);
 	pbuf_add_header(p, hdr);
 	if (l4.proto == IP_PROTO_UDP && sum == 0)
 		sum = 0xffff; /* 0 means "no checksum" in UDP */
@@ -103,17 +103,14 @@ static bool complete_checksum(struct pbuf *p)
 static bool start_partial_checksum(struct pbuf *p)
 {
 	struct l4_sum l4;
-	u32_t sum = 0;
+	u16_t sum;
 
 	if (!find_l4_sum(p, &l4) || l4.proto != IP_PROTO_TCP)
 		return false;
-	for (unsigned int i = 12; i < 20; i += 2) /* source and destination addresses */
-		sum += (u32_t)(l4.ip[i] << 8 | l4.ip[i + 1]);
-	sum += l4.proto + l4.seg_len;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	l4.field[0] = (u8_t)(sum >> 8);
-	l4.field[1] = (u8_t)sum;
+	/* lwIP's sum over the pseudo-header and none of the data, which it inverts as a
+	 * finished checksum: inverted back, it is the start. */
+	sum = (u16_t)~inet_chksum_pseudo_partial(p, l4.proto, l4.seg_len, 0, &l4.src, &l4.dst);
+	memcpy(l4.field, &sum, 2);
 	return true;
 }
 
