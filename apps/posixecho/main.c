@@ -223,6 +223,27 @@ static long ms_since(const struct timeval *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_usec - t0->tv_usec) / 1000;
 }
 
+/* A connected socket's two ends: the peer is whom it connected to, the local end an
+ * address of ours with a port; a buffer too short gets a cut address and the whole
+ * length (POSIX). */
+static void check_names(int fd, const struct sockaddr_in *to)
+{
+	struct sockaddr_in me, peer;
+	socklen_t mlen = sizeof(me), plen = sizeof(peer), short_len = 2;
+	unsigned char cut[2] = {0xee, 0xee};
+
+	check("socket_names",
+	      getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && plen == sizeof(peer) &&
+		      peer.sin_family == AF_INET && peer.sin_port == to->sin_port &&
+		      peer.sin_addr.s_addr == to->sin_addr.s_addr &&
+		      getsockname(fd, (struct sockaddr *)&me, &mlen) == 0 && mlen == sizeof(me) &&
+		      me.sin_family == AF_INET && me.sin_port != 0 && me.sin_addr.s_addr != 0 &&
+		      getsockname(fd, (struct sockaddr *)cut, &short_len) == 0 &&
+		      short_len == sizeof(me) && cut[0] == ((unsigned char *)&me)[0] &&
+		      cut[1] == ((unsigned char *)&me)[1],
+	      "getpeername is dom0's port, getsockname ours; a short buffer is cut");
+}
+
 /* A thread blocked in recv() on a socket another thread closes. */
 static void *blocked_reader(void *arg)
 {
@@ -304,6 +325,7 @@ static void check_all(const char *host)
 	if (connect(fd, (struct sockaddr *)&sender, sizeof(sender)) == 0)
 		n = recv(fd, big, sizeof(big), MSG_WAITALL);
 	check("msg_waitall_reads_it_all", n == (ssize_t)sizeof(big), "100,000 bytes in one recv()");
+	check_names(fd, &sender);
 	close(fd);
 }
 

@@ -222,24 +222,26 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 _Static_assert(sizeof(struct linger) == sizeof(struct sys_linger), "struct linger");
 
-int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/* getsockname() or getpeername(): the layer's call, its address the program's. */
+static int name_of(int fd, struct sockaddr *addr, socklen_t *len,
+		   int (*get)(int fd, struct sys_sockaddr *a))
 {
 	struct sys_sockaddr a;
-	int rc = sys_getsockname(fd, &a);
+	int rc = get(fd, &a);
 
 	if (rc == 0)
 		to_sockaddr(&a, addr, len);
 	return (int)RET(rc);
 }
 
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return name_of(fd, addr, len, sys_getsockname);
+}
+
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct sys_sockaddr a;
-	int rc = sys_getpeername(fd, &a);
-
-	if (rc == 0)
-		to_sockaddr(&a, addr, len);
-	return (int)RET(rc);
+	return name_of(fd, addr, len, sys_getpeername);
 }
 
 int socketpair(int domain, int type, int protocol, int fds[2])

@@ -218,7 +218,7 @@ expect_file posix_dom0_got_the_guests_line posixecho-hello.txt '^hello from posi
 # The socket checks posixecho ran against dom0 before serving.
 for c in connect_refused nonblocking_connect_so_error boolean_option_reads_1 so_linger \
 	ip_tos_one_byte sub_millisecond_timeout_times_out close_while_another_thread_reads \
-	msg_waitall_reads_it_all; do
+	msg_waitall_reads_it_all socket_names; do
 	expect_lines "posix_socket_$c" posixecho "^posixecho: check $c ok\$"
 done
 expect_lines posix_echo_listens posixecho '^net: vif0 10\.0\.0\.20/24 gw 10\.0\.0\.1 \(static\)' \
