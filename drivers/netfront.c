@@ -344,8 +344,8 @@ static int check_rx_piece(struct netfront *dev, RING_IDX idx, const struct netif
 	pkt->frag[pkt->nfrag].len = (uint16_t)rsp->status;
 	pkt->nfrag++;
 	pkt->len += (size_t)rsp->status;
-	if (pkt->len > NETFRONT_MAX_PACKET) {
-		frontend_break(&dev->fe, "RX packet of more than %d bytes", NETFRONT_MAX_PACKET);
+	if (pkt->len > NETFRONT_MAX_RX_BYTES) {
+		frontend_break(&dev->fe, "RX packet of more than %d bytes", NETFRONT_MAX_RX_BYTES);
 		return -1;
 	}
 	return 0;
@@ -455,7 +455,9 @@ static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct 
 		dev->stats.rx_errors++;
 		return;
 	}
-	if (!whole || dev->fe.state != FRONTEND_CONNECTED) {
+	/* Too long for the stack (NETFRONT_MAX_PACKET), yet within the protocol: a full
+	 * 64 KiB datagram GRO made in dom0. Dropped: TCP sends it again, cut smaller. */
+	if (!whole || pkt->len > NETFRONT_MAX_PACKET || dev->fe.state != FRONTEND_CONNECTED) {
 		dev->stats.rx_dropped++;
 		return;
 	}

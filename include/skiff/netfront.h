@@ -20,8 +20,12 @@ struct netfront;
 /* The largest frame sent: 14 bytes of header and an MTU of 1500 (no VLAN tag). */
 #define NETFRONT_MTU	   1500
 #define NETFRONT_MAX_FRAME (NETFRONT_MTU + 14)
-/* The largest packet received: netback may hand over a TCP packet of up to 64 KiB in
- * several pages (scatter-gather, GSO), which the receiver segments no further. */
+/* The largest packet netback may hand over: a TCP packet of up to 64 KiB in several
+ * pages (scatter-gather, GSO), an IP datagram of at most 65,535 bytes, and its 14-byte
+ * Ethernet header. A longer one breaks the protocol. */
+#define NETFRONT_MAX_RX_BYTES (65535 + 14)
+/* The largest packet the rx callback gets: lwIP's lengths are 16-bit. One from here
+ * to NETFRONT_MAX_RX_BYTES is legitimate but dropped (and counted). */
 #define NETFRONT_MAX_PACKET 65535
 /* The most pages one received packet may take (16 for 64 KiB, one more for an offset
  * into the first, one for slack: what Linux's netfront accepts too). */

@@ -996,15 +996,37 @@ static void packet_of_19_pages_breaks_the_interface(void **state)
 	assert_int_equal(rx_log.calls, 0);
 }
 
-/* 16 full pages are 65,536 bytes: one more than a packet may have. */
+/* 16 full pages and 14 bytes are 65,550: one more than a 64 KiB datagram and its
+ * Ethernet header. */
 static void packet_over_64_kib_breaks_the_interface(void **state)
 {
-	for (int i = 0; i < 15; i++)
+	for (int i = 0; i < 16; i++)
 		deliver_piece(frame_a, 0, PAGE_SIZE, NETRXF_more_data);
-	deliver_piece(frame_a, 0, PAGE_SIZE, 0);
+	deliver_piece(frame_a, 0, 14, 0);
 	run_vif_thread();
-	assert_broken("RX packet of more than 65535 bytes");
+	assert_broken("RX packet of more than 65549 bytes");
 	assert_int_equal(rx_log.calls, 0);
+}
+
+/* 65,549 bytes: a full 64 KiB datagram and its header, legitimate, but more than
+ * lwIP's 16-bit lengths hold. Dropped and counted; the interface works on. */
+static void full_64_kib_datagram_is_dropped_not_broken(void **state)
+{
+	struct netfront_stats s;
+
+	for (int i = 0; i < 16; i++)
+		deliver_piece(frame_a, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(frame_a, 0, 13, 0);
+	deliver(frame_b, 0, 60);
+	run_vif_thread();
+	assert_false(dev->fe.broken);
+	assert_int_equal(rx_log.calls, 1); /* the frame after it */
+	assert_int_equal(rx_log.len, 60);
+	s = stats();
+	assert_int_equal(s.rx_dropped, 1);
+	assert_int_equal(s.rx_frames, 1);
+	assert_int_equal(s.rx_slots, 18);
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 18); /* every page posted again */
 }
 
 static void rx_gso_prefix_breaks_the_interface(void **state)
@@ -1667,6 +1689,7 @@ int main(void)
 		T(second_gso_extra_breaks_the_interface),
 		T(packet_of_19_pages_breaks_the_interface),
 		T(packet_over_64_kib_breaks_the_interface),
+		T(full_64_kib_datagram_is_dropped_not_broken),
 		T(rx_gso_prefix_breaks_the_interface),
 		T(rx_producer_ahead_breaks_the_interface_before_any_frame),
 		T(rx_producer_moving_back_breaks_the_interface),
