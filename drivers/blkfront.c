@@ -5,11 +5,17 @@
  * puts responses, and each side signals the other through one event channel. A
  * request names up to 11 pages of ours by grant reference; the backend maps them and
  * reads (for a write) or fills (for a read) the sectors first_sect..last_sect of each.
+ * With indirect descriptors (BLKIF_OP_INDIRECT) the request names instead a page that
+ * lists up to 256 such segments: 1 MiB in one request. A caller's request longer than
+ * one ring request is cut into several, and its callback runs once, when all are done.
  *
- * Data goes through bounce pages of the driver, never the caller's buffer: grants are
- * page-granular, so granting the caller's memory would show the backend whatever else
- * shares those pages (XSA-403), and a read is copied out only after the grant has
- * been withdrawn, so a backend cannot change data the caller already looks at.
+ * Data goes through the disk's own pages (its pool), never the caller's buffer: grants
+ * are page-granular, so granting the caller's memory would show the backend whatever
+ * else shares those pages (XSA-403). Without persistent grants a page is granted for
+ * one request (read-only for a write) and a read is copied out only after the grant
+ * has been withdrawn. With them (feature-persistent) each pool page stays granted,
+ * read-write, for the disk's life, so blkback maps it once instead of per request;
+ * the caller's buffer is still never granted, so nothing it holds can change later.
  *
  * The backend is not trusted. Every response is copied off the ring and checked (id in
  * flight, operation, status) before use; any violation marks the disk broken: the
@@ -38,25 +44,59 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 
-#define SEGS		   BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define SEGS		   BLKIF_MAX_SEGMENTS_PER_REQUEST /* 11, in a direct request */
+#define INDIRECT_SEGS	   256 /* 1 MiB a ring request: what Linux's blkback offers */
 #define SECTOR		   512
 #define MAX_RING_ORDER	   2 /* 4 pages, 128 requests: more gains nothing here */
 #define MAX_RING_PAGES	   (1u << MAX_RING_ORDER)
 #define REQUEST_TIMEOUT_NS (30 * NSEC_PER_SEC)
 #define NO_SLOT		   0xffffu
+#define NO_PAGE		   0xffffu
 #define NO_GRANT	   0 /* refs 0-7 belong to the toolstack: never one of ours */
 #define MAX_DISKS	   16
+/*
+ * The pages a disk may hold: four 1 MiB requests and their indirect pages, and no more
+ * than Linux's blkback keeps mapped for one ring (its max_persistent_grants, 1056), so
+ * with persistent grants every page stays mapped. Pages are allocated when first used.
+ */
+#define POOL_PAGES 1056
 
-_Static_assert(BLK_MAX_REQUEST == SEGS * PAGE_SIZE, "BLK_MAX_REQUEST is 11 pages");
+_Static_assert(BLK_MAX_REQUEST == INDIRECT_SEGS * PAGE_SIZE, "one indirect request");
+_Static_assert(INDIRECT_SEGS <= PAGE_SIZE / sizeof(struct blkif_request_segment),
+	       "one indirect page lists every segment");
+_Static_assert(sizeof(struct blkif_request_indirect) <= sizeof(struct blkif_request) &&
+		       sizeof(struct blkif_request_discard) <= sizeof(struct blkif_request),
+	       "every request shape fits a ring slot");
+/* Cut into direct requests, the largest request needs 24 slots; a 1-page ring has 32. */
+_Static_assert((BLK_MAX_REQUEST + SEGS * PAGE_SIZE - 1) / (SEGS * PAGE_SIZE) <= 32,
+	       "a request cut into direct ones fits the smallest ring");
+_Static_assert(INDIRECT_SEGS + 1 <= POOL_PAGES, "the largest request fits the pool");
 
-/* A request in flight, indexed by the id we give the backend. */
+/* A page that carries data (or an indirect request's segment list) to or from the
+ * backend: the disk's own, zeroed when first allocated, kept for reuse. */
+struct pool_page {
+	void *va;	 /* NULL until first needed, or after the backend kept it */
+	grant_ref_t ref; /* NO_GRANT unless granted */
+	uint16_t next;	 /* the next free page, or the next page of the same request */
+};
+
+/* A caller's request cut into several ring requests: its callback runs once. */
+struct cut_request {
+	struct blk_request *req;
+	unsigned int pending; /* ring requests not yet answered */
+	int status;	      /* the first error among them */
+};
+
+/* A ring request in flight, indexed by the id we give the backend. */
 struct slot {
 	struct blk_request *req; /* NULL while free */
-	uint8_t op;		 /* BLKIF_OP_* sent */
-	unsigned int nseg;
+	struct cut_request *cut; /* NULL unless req was cut into several */
+	size_t offset, len;	 /* the part of req->buf this ring request carries */
+	uint8_t op;		 /* the operation its response must name */
+	uint16_t nseg;
+	uint16_t pages;	   /* its data pages, chained through pool_page.next */
+	uint16_t indirect; /* its indirect page, or NO_PAGE */
 	uint64_t deadline; /* system time by which the backend must have answered */
-	grant_ref_t refs[SEGS];
-	void *pages[SEGS]; /* bounce pages, zeroed when first allocated, kept for reuse */
 	uint16_t next_free;
 };
 
@@ -74,9 +114,15 @@ struct blkfront {
 	grant_ref_t ring_refs[MAX_RING_PAGES];
 
 	struct slot *slots;
-	unsigned int nslots, in_flight;
+	unsigned int nslots, in_flight, free_slots;
 	uint16_t free_head;
-	struct wait_queue slot_freed; /* submitters wait here for a free slot */
+
+	struct pool_page *pool; /* POOL_PAGES entries */
+	unsigned int free_pages;
+	uint16_t free_page;	/* LIFO, as blkif.h advises for persistent grants */
+	struct wait_queue room; /* submitters wait here for slots and pages */
+
+	uint64_t ring_requests, indirect_requests, cut_requests;
 };
 
 static struct blkfront *to_dev(struct frontend *fe)
@@ -138,40 +184,148 @@ int blkfront_name(unsigned int index, char *buf, size_t size)
 	return 0;
 }
 
-/* ---- failure ------------------------------------------------------------------ */
+/* ---- the pool of pages -------------------------------------------------------- */
 
 /*
- * Withdraw the grants of a slot's pages; a page the backend still maps is dropped.
- * Each ref is forgotten once handled, so a second call (fail_all() after a failed
- * completion) never ends a grant twice.
+ * Take a free page of the pool and grant it: read-only if the backend only reads it (a
+ * write's data, an indirect page), except that persistent grants are read-write (the
+ * backend maps them once for every later use, blkif.h note 8) and are kept. NO_PAGE if
+ * no page or no grant could be had.
  */
+static uint16_t take_page(struct blkfront *dev, bool readonly)
+{
+	uint16_t i = dev->free_page;
+	struct pool_page *p;
+
+	if (i == NO_PAGE)
+		return NO_PAGE;
+	p = &dev->pool[i];
+	if (!p->va) {
+		p->va = page_alloc(1);
+		if (!p->va)
+			return NO_PAGE;
+		memset(p->va, 0, PAGE_SIZE);
+	}
+	if (p->ref == NO_GRANT && gnttab_grant_page(dev->fe.xb.backend_id, p->va,
+						    readonly && !dev->info.persistent, &p->ref)) {
+		p->ref = NO_GRANT;
+		return NO_PAGE;
+	}
+	dev->free_page = p->next;
+	dev->free_pages--;
+	p->next = NO_PAGE;
+	return i;
+}
+
+static void put_page(struct blkfront *dev, uint16_t i)
+{
+	dev->pool[i].next = dev->free_page;
+	dev->free_page = i;
+	dev->free_pages++;
+}
+
+/*
+ * Withdraw a page's grant, unless grants are persistent. A page the backend still maps
+ * leaves the pool for good (never reused or freed: the backend may still write it) and
+ * its entry gets a fresh page when next used: -EBUSY then. The ref is forgotten once
+ * handled, so a second call never ends a grant twice.
+ */
+static int end_page_grant(struct blkfront *dev, uint16_t i)
+{
+	struct pool_page *p = &dev->pool[i];
+	grant_ref_t ref = p->ref;
+
+	if (dev->info.persistent || ref == NO_GRANT)
+		return 0;
+	p->ref = NO_GRANT;
+	if (gnttab_end_access(ref) == 0)
+		return 0;
+	p->va = NULL;
+	return -EBUSY;
+}
+
+/* Withdraw the grants of a ring request's pages; each page the backend kept is logged. */
 static int end_slot_grants(struct blkfront *dev, struct slot *s)
 {
+	long id = (long)(s - dev->slots);
+	unsigned int n = 0;
 	int rc = 0;
 
-	for (unsigned int i = 0; i < s->nseg; i++) {
-		grant_ref_t ref = s->refs[i];
-
-		if (ref == NO_GRANT)
-			continue;
-		s->refs[i] = NO_GRANT;
-		if (gnttab_end_access(ref) == 0)
+	for (uint16_t i = s->pages; i != NO_PAGE; i = dev->pool[i].next, n++) {
+		if (end_page_grant(dev, i) == 0)
 			continue;
 		printk("blkfront %s: backend still maps page %u of request %ld: page leaked\n",
-		       dev->fe.name, i, (long)(s - dev->slots));
-		s->pages[i] = NULL; /* never reuse or free it: the backend may still write */
+		       dev->fe.name, n, id);
+		rc = -EBUSY;
+	}
+	if (s->indirect != NO_PAGE && end_page_grant(dev, s->indirect)) {
+		printk("blkfront %s: backend still maps the indirect page of request %ld: "
+		       "page leaked\n",
+		       dev->fe.name, id);
 		rc = -EBUSY;
 	}
 	return rc;
 }
 
-static void release_slot(struct blkfront *dev, struct slot *s)
+/* Give a ring request's pages back to the pool (still granted, if grants persist). */
+static void return_slot_pages(struct blkfront *dev, struct slot *s)
 {
+	uint16_t i = s->pages;
+
+	while (i != NO_PAGE) {
+		uint16_t next = dev->pool[i].next;
+
+		put_page(dev, i);
+		i = next;
+	}
+	if (s->indirect != NO_PAGE)
+		put_page(dev, s->indirect);
+	s->pages = s->indirect = NO_PAGE;
+	s->nseg = 0;
+}
+
+/* ---- slots and completion ------------------------------------------------------- */
+
+static struct slot *take_slot(struct blkfront *dev)
+{
+	struct slot *s = &dev->slots[dev->free_head];
+
+	dev->free_head = s->next_free;
+	dev->free_slots--;
+	s->pages = s->indirect = NO_PAGE;
+	s->nseg = 0;
+	return s;
+}
+
+static void free_slot(struct blkfront *dev, struct slot *s)
+{
+	return_slot_pages(dev, s);
 	s->req = NULL;
+	s->cut = NULL;
 	s->next_free = dev->free_head;
 	dev->free_head = (uint16_t)(s - dev->slots);
+	dev->free_slots++;
+	wait_queue_wake_all(&dev->room);
+}
+
+/* A ring request is over: the caller's callback runs when the last part of its
+ * request is, with the first error any part had. */
+static void finish(struct blkfront *dev, struct slot *s, int err)
+{
+	struct blk_request *req = s->req;
+	struct cut_request *cut = s->cut;
+
 	dev->in_flight--;
-	wait_queue_wake_all(&dev->slot_freed);
+	free_slot(dev, s);
+	if (cut) {
+		if (err && !cut->status)
+			cut->status = err;
+		if (--cut->pending)
+			return;
+		err = cut->status;
+		free(cut);
+	}
+	req->done(req, err);
 }
 
 /* Broken or closing: every request still outstanding fails with -EIO. */
@@ -181,16 +335,13 @@ static void fail_all(struct frontend *fe)
 
 	for (unsigned int i = 0; dev->slots && i < dev->nslots; i++) {
 		struct slot *s = &dev->slots[i];
-		struct blk_request *req = s->req;
 
-		if (!req)
+		if (!s->req)
 			continue;
 		end_slot_grants(dev, s);
-		s->nseg = 0;
-		release_slot(dev, s);
-		req->done(req, -EIO);
+		finish(dev, s, -EIO);
 	}
-	wait_queue_wake_all(&dev->slot_freed);
+	wait_queue_wake_all(&dev->room);
 }
 
 /* ---- responses ---------------------------------------------------------------- */
@@ -211,16 +362,16 @@ static int status_to_errno(int16_t status, int *err)
 	return -1;
 }
 
-/* Copy a finished read from the bounce pages into the caller's buffer. */
-static void copy_out(struct slot *s)
+/* Copy a finished read from the pool's pages into its part of the caller's buffer. */
+static void copy_out(struct blkfront *dev, const struct slot *s)
 {
-	struct blk_request *req = s->req;
+	char *to = (char *)s->req->buf + s->offset;
 	size_t done = 0;
 
-	for (unsigned int i = 0; i < s->nseg; i++) {
-		size_t n = req->len - done < PAGE_SIZE ? req->len - done : PAGE_SIZE;
+	for (uint16_t i = s->pages; i != NO_PAGE; i = dev->pool[i].next) {
+		size_t n = s->len - done < PAGE_SIZE ? s->len - done : PAGE_SIZE;
 
-		memcpy((char *)req->buf + done, s->pages[i], n);
+		memcpy(to + done, dev->pool[i].va, n);
 		done += n;
 	}
 }
@@ -229,7 +380,6 @@ static void copy_out(struct slot *s)
 static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 {
 	struct slot *s;
-	struct blk_request *req;
 	int err;
 
 	if (rsp->id >= dev->nslots || !dev->slots[rsp->id].req) {
@@ -250,18 +400,16 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 		return false;
 	}
 	/* Withdraw the grants first: once that succeeded the backend cannot change the
-	 * data any more, and only then is a read copied out. */
+	 * data any more, and only then is a read copied out. (Persistent grants stay; the
+	 * caller's buffer is still never granted.) */
 	if (end_slot_grants(dev, s)) {
 		frontend_break(&dev->fe, "backend answered request %llu but kept its pages mapped",
 			       (unsigned long long)rsp->id);
 		return false;
 	}
-	req = s->req;
-	if (err == 0 && s->op == BLKIF_OP_READ)
-		copy_out(s);
-	s->nseg = 0;
-	release_slot(dev, s);
-	req->done(req, err);
+	if (err == 0 && s->req->op == BLK_READ)
+		copy_out(dev, s);
+	finish(dev, s, err);
 	/* The callback may have closed the disk: its ring and slots are gone then. */
 	return dev->fe.state != FRONTEND_CLOSED;
 }
@@ -360,108 +508,237 @@ static int check_request(struct blkfront *dev, const struct blk_request *req)
 		return -EIO;
 	if (!req->done)
 		return -EINVAL;
-	if (req->op == BLK_FLUSH)
+	switch (req->op) {
+	case BLK_FLUSH:
 		return info->flush || info->barrier ? 0 : -EOPNOTSUPP;
-	if (req->op != BLK_READ && req->op != BLK_WRITE)
+	case BLK_DISCARD:
+		if (!info->discard)
+			return -EOPNOTSUPP;
+		break;
+	case BLK_READ:
+	case BLK_WRITE:
+		break;
+	default:
 		return -EINVAL;
-	if (req->op == BLK_WRITE && dev->refuse_writes)
+	}
+	if (req->op != BLK_READ && dev->refuse_writes)
 		return -EROFS;
-	if (!req->buf || req->len == 0 || req->len > BLK_MAX_REQUEST ||
-	    req->len % info->sector_size || req->sector % per_sector)
+	if (req->len == 0 || req->len % info->sector_size || req->sector % per_sector)
+		return -EINVAL;
+	if (req->op != BLK_DISCARD && (!req->buf || req->len > BLK_MAX_REQUEST))
 		return -EINVAL;
 	if (req->sector > dev->sectors512 || req->len / SECTOR > dev->sectors512 - req->sector)
 		return -ERANGE;
 	return 0;
 }
 
-/* Fill slot s's bounce pages for req and grant them to the backend. */
-static int prepare_pages(struct blkfront *dev, struct slot *s, const struct blk_request *req)
+static bool moves_data(const struct blk_request *req)
 {
-	bool write = req->op == BLK_WRITE;
-	size_t done = 0;
-
-	s->nseg = 0;
-	while (done < req->len) {
-		size_t n = req->len - done < PAGE_SIZE ? req->len - done : PAGE_SIZE;
-		void **page = &s->pages[s->nseg];
-
-		if (!*page) {
-			*page = page_alloc(1);
-			if (!*page)
-				goto fail;
-			memset(*page, 0, PAGE_SIZE);
-		}
-		if (write)
-			memcpy(*page, (const char *)req->buf + done, n);
-		/* The backend only reads a write's pages: grant those read-only. */
-		if (gnttab_grant_page(dev->fe.xb.backend_id, *page, write, &s->refs[s->nseg]))
-			goto fail;
-		s->nseg++;
-		done += n;
-	}
-	return 0;
-fail:
-	end_slot_grants(dev, s); /* not yet known to the backend: cannot fail */
-	s->nseg = 0;
-	return -ENOMEM;
+	return req->op == BLK_READ || req->op == BLK_WRITE;
 }
 
-static void put_on_ring(struct blkfront *dev, struct slot *s, const struct blk_request *req)
+static size_t ring_request_bytes(const struct blkfront *dev)
 {
-	struct blkif_request r = {
-		.operation = s->op,
-		.nr_segments = (uint8_t)s->nseg,
-		.handle = (blkif_vdev_t)dev->fe.id,
-		.id = (uint64_t)(s - dev->slots),
-		.sector_number = req->op == BLK_FLUSH ? 0 : req->sector,
-	};
-	size_t left = req->len;
-	int notify;
+	return (size_t)dev->info.max_segments * PAGE_SIZE;
+}
 
-	for (unsigned int i = 0; i < s->nseg; i++) {
+/* Ring requests req needs: a read or write longer than one is cut. */
+static unsigned int ring_requests_for(const struct blkfront *dev, const struct blk_request *req)
+{
+	size_t max = ring_request_bytes(dev);
+
+	return moves_data(req) ? (unsigned int)((req->len + max - 1) / max) : 1;
+}
+
+/* Pool pages a ring request of len bytes takes: its data, and its indirect page. */
+static unsigned int pages_for_len(size_t len)
+{
+	unsigned int n = (unsigned int)((len + PAGE_SIZE - 1) / PAGE_SIZE);
+
+	return n > SEGS ? n + 1 : n;
+}
+
+static unsigned int pages_for(const struct blkfront *dev, const struct blk_request *req)
+{
+	size_t max = ring_request_bytes(dev), left = req->len;
+	unsigned int n = 0;
+
+	for (; moves_data(req) && left > max; left -= max)
+		n += pages_for_len(max);
+	return moves_data(req) ? n + pages_for_len(left) : 0;
+}
+
+static bool has_room(const struct blkfront *dev, unsigned int slots, unsigned int pages)
+{
+	return dev->free_slots >= slots && dev->free_pages >= pages;
+}
+
+/* The operation a request is sent as, and its response names. Linux's blkback answers
+ * an indirect request with the operation inside it (indirect_op). */
+static uint8_t ring_op(const struct blkfront *dev, const struct blk_request *req)
+{
+	switch (req->op) {
+	case BLK_READ:
+		return BLKIF_OP_READ;
+	case BLK_WRITE:
+		return BLKIF_OP_WRITE;
+	case BLK_DISCARD:
+		return BLKIF_OP_DISCARD;
+	default:
+		return dev->info.flush ? BLKIF_OP_FLUSH_DISKCACHE : BLKIF_OP_WRITE_BARRIER;
+	}
+}
+
+/* Fill pool pages with s's part of req (a write's data) and grant them. */
+static int fill_pages(struct blkfront *dev, struct slot *s, const struct blk_request *req)
+{
+	bool write = req->op == BLK_WRITE;
+	uint16_t *link = &s->pages;
+
+	for (size_t done = 0; done < s->len; done += PAGE_SIZE) {
+		size_t n = s->len - done < PAGE_SIZE ? s->len - done : PAGE_SIZE;
+		uint16_t i = take_page(dev, write); /* the backend only reads a write's pages */
+
+		if (i == NO_PAGE)
+			return -ENOMEM;
+		*link = i;
+		link = &dev->pool[i].next;
+		s->nseg++;
+		if (write)
+			memcpy(dev->pool[i].va, (const char *)req->buf + s->offset + done, n);
+	}
+	if (s->nseg > SEGS) {
+		s->indirect = take_page(dev, true);
+		if (s->indirect == NO_PAGE)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The segments of s: each of its pages from sector 0, the last one maybe partial. */
+static void fill_segments(const struct blkfront *dev, const struct slot *s,
+			  struct blkif_request_segment *seg)
+{
+	size_t left = s->len;
+
+	for (uint16_t i = s->pages; i != NO_PAGE; i = dev->pool[i].next, seg++) {
 		size_t n = left < PAGE_SIZE ? left : PAGE_SIZE;
 
-		r.seg[i].gref = s->refs[i];
-		r.seg[i].first_sect = 0;
-		r.seg[i].last_sect = (uint8_t)(n / SECTOR - 1);
+		seg->gref = dev->pool[i].ref;
+		seg->first_sect = 0;
+		seg->last_sect = (uint8_t)(n / SECTOR - 1);
 		left -= n;
 	}
-	memcpy(RING_GET_REQUEST(&dev->ring, dev->ring.req_prod_pvt), &r, sizeof(r));
+}
+
+/* Write s as the next request on the ring, in the shape its operation takes; the
+ * caller pushes. */
+static void put_on_ring(struct blkfront *dev, const struct slot *s, const struct blk_request *req)
+{
+	union {
+		struct blkif_request rw;
+		struct blkif_request_indirect indirect;
+		struct blkif_request_discard discard;
+	} r;
+	uint64_t id = (uint64_t)(s - dev->slots);
+	blkif_vdev_t handle = (blkif_vdev_t)dev->fe.id;
+	uint64_t sector = req->sector + s->offset / SECTOR;
+
+	memset(&r, 0, sizeof(r));
+	if (req->op == BLK_DISCARD) {
+		r.discard = (struct blkif_request_discard){.operation = BLKIF_OP_DISCARD,
+							   .handle = handle,
+							   .id = id,
+							   .sector_number = sector,
+							   .nr_sectors = req->len / SECTOR};
+	} else if (s->indirect != NO_PAGE) {
+		r.indirect = (struct blkif_request_indirect){.operation = BLKIF_OP_INDIRECT,
+							     .indirect_op = s->op,
+							     .nr_segments = s->nseg,
+							     .id = id,
+							     .sector_number = sector,
+							     .handle = handle};
+		r.indirect.indirect_grefs[0] = dev->pool[s->indirect].ref;
+		fill_segments(dev, s, dev->pool[s->indirect].va);
+		dev->indirect_requests++;
+	} else {
+		r.rw = (struct blkif_request){.operation = s->op,
+					      .nr_segments = (uint8_t)s->nseg,
+					      .handle = handle,
+					      .id = id,
+					      .sector_number = req->op == BLK_FLUSH ? 0 : sector};
+		fill_segments(dev, s, r.rw.seg);
+	}
+	memcpy(RING_GET_REQUEST(&dev->ring, dev->ring.req_prod_pvt), &r, sizeof(r.rw));
 	dev->ring.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
-	if (notify)
-		frontend_notify(&dev->fe);
+	dev->ring_requests++;
+}
+
+/* Give back slots (and their pages) taken for a request that will not be sent. No
+ * grant of theirs is known to the backend yet, so ending them cannot fail. */
+static void untake(struct blkfront *dev, struct slot **taken, unsigned int n)
+{
+	while (n-- > 0) {
+		end_slot_grants(dev, taken[n]);
+		free_slot(dev, taken[n]);
+	}
 }
 
 int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 {
-	struct slot *s;
-	int rc = check_request(dev, req);
+	struct slot *taken[32];
+	struct cut_request *cut = NULL;
+	unsigned int n, pages;
+	bool was_idle;
+	int notify, rc = check_request(dev, req);
 
 	if (rc)
 		return rc;
-	if (dev->free_head == NO_SLOT && thread_self() == dev->fe.thread)
-		return -EBUSY; /* a callback waiting for a slot would wait for itself */
-	wait_event(&dev->slot_freed, dev->free_head != NO_SLOT || !frontend_usable(&dev->fe));
+	n = ring_requests_for(dev, req);
+	pages = pages_for(dev, req);
+	if (!has_room(dev, n, pages) && thread_self() == dev->fe.thread)
+		return -EBUSY; /* a callback waiting for room would wait for itself */
+	wait_event(&dev->room, has_room(dev, n, pages) || !frontend_usable(&dev->fe));
 	if (!frontend_usable(&dev->fe))
 		return -EIO;
-
-	s = &dev->slots[dev->free_head];
-	if (req->op == BLK_FLUSH) {
-		s->op = dev->info.flush ? BLKIF_OP_FLUSH_DISKCACHE : BLKIF_OP_WRITE_BARRIER;
-		s->nseg = 0;
-	} else {
-		s->op = req->op == BLK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
-		rc = prepare_pages(dev, s, req);
-		if (rc)
-			return rc;
+	if (n > 1) {
+		cut = malloc(sizeof(*cut));
+		if (!cut)
+			return -ENOMEM;
+		*cut = (struct cut_request){.req = req, .pending = n};
 	}
-	dev->free_head = s->next_free;
-	dev->in_flight++;
-	s->req = req;
-	s->deadline = deadline_after_ns(REQUEST_TIMEOUT_NS);
-	put_on_ring(dev, s, req);
-	if (dev->in_flight == 1)
+	/* Every part gets its slot and pages before any is sent: a request goes out whole
+	 * or not at all. */
+	for (unsigned int k = 0; k < n; k++) {
+		struct slot *s = take_slot(dev);
+		size_t max = ring_request_bytes(dev);
+
+		taken[k] = s;
+		s->req = req;
+		s->cut = cut;
+		s->op = ring_op(dev, req);
+		s->offset = k * max;
+		s->len = req->op == BLK_FLUSH ? 0 : req->len - s->offset;
+		if (moves_data(req) && s->len > max)
+			s->len = max;
+		rc = moves_data(req) ? fill_pages(dev, s, req) : 0;
+		if (rc) {
+			untake(dev, taken, k + 1);
+			free(cut);
+			return rc;
+		}
+	}
+	was_idle = dev->in_flight == 0;
+	for (unsigned int k = 0; k < n; k++) {
+		taken[k]->deadline = deadline_after_ns(REQUEST_TIMEOUT_NS);
+		put_on_ring(dev, taken[k], req);
+		dev->in_flight++;
+	}
+	dev->cut_requests += n > 1;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
+	if (notify)
+		frontend_notify(&dev->fe);
+	if (was_idle)
 		wait_queue_wake_all(&dev->fe.kick); /* the thread learns the new deadline */
 	return 0;
 }
@@ -503,7 +780,8 @@ static int sync_request(struct blkfront *dev, enum blk_op op, uint64_t sector, v
 	return w.status;
 }
 
-/* Reads and writes of any length: one request of at most BLK_MAX_REQUEST at a time. */
+/* Reads and writes of any length: one request of at most BLK_MAX_REQUEST at a time
+ * (which the driver cuts further if the disk takes less in one ring request). */
 static int sync_io(struct blkfront *dev, enum blk_op op, uint64_t sector, char *buf, size_t len)
 {
 	while (len > 0) {
@@ -534,6 +812,13 @@ int blkfront_flush(struct blkfront *dev)
 	return sync_request(dev, BLK_FLUSH, 0, NULL, 0);
 }
 
+int blkfront_discard(struct blkfront *dev, uint64_t sector, uint64_t len)
+{
+	if (len > SIZE_MAX)
+		return -EINVAL;
+	return sync_request(dev, BLK_DISCARD, sector, NULL, (size_t)len);
+}
+
 /* ---- connecting --------------------------------------------------------------- */
 
 static bool power_of_two(unsigned long long v)
@@ -557,6 +842,37 @@ static unsigned long long read_feature(struct blkfront *dev, const char *node,
 		printk("blkfront %s: ignoring backend node %s (%s)\n", dev->fe.name, node,
 		       strerror_name(rc));
 	return def;
+}
+
+/*
+ * The optional features that change how requests are sent: indirect descriptors (at
+ * most INDIRECT_SEGS a request, whatever the backend offers), persistent grants (we
+ * always offer them), discard and its extents (garbage: the sector size and 0).
+ */
+static void read_fast_paths(struct blkfront *dev)
+{
+	struct blkfront_info *info = &dev->info;
+	unsigned long long segs = read_feature(dev, "feature-max-indirect-segments", UINT32_MAX, 0);
+	unsigned long long gran, align;
+
+	info->indirect = segs > SEGS;
+	info->max_segments = segs <= SEGS	    ? SEGS
+			     : segs < INDIRECT_SEGS ? (unsigned int)segs
+						    : INDIRECT_SEGS;
+	info->persistent = read_feature(dev, "feature-persistent", 1, 0);
+	info->discard = read_feature(dev, "feature-discard", 1, 0);
+	gran = read_feature(dev, "discard-granularity", UINT32_MAX, info->sector_size);
+	align = read_feature(dev, "discard-alignment", UINT32_MAX, 0);
+	if (gran == 0 || gran % info->sector_size || align % info->sector_size) {
+		if (info->discard)
+			printk("blkfront %s: ignoring discard-granularity %llu, discard-alignment "
+			       "%llu: not whole sectors\n",
+			       dev->fe.name, gran, align);
+		gran = info->sector_size;
+		align = 0;
+	}
+	info->discard_granularity = (unsigned int)gran;
+	info->discard_alignment = (unsigned int)align;
 }
 
 /* What the backend tells about the disk once it is Connected (blkif.h, "Backend"). */
@@ -608,6 +924,7 @@ static int read_disk_info(struct frontend *fe)
 		free(mode);
 	}
 	dev->refuse_writes = info->read_only;
+	read_fast_paths(dev);
 	info->ring_pages = 1u << dev->ring_order;
 	info->max_in_flight = dev->nslots;
 	strlcpy(info->name, fe->name, sizeof(info->name));
@@ -654,13 +971,19 @@ static int alloc_ring(struct frontend *fe)
 
 	dev->nslots = RING_SIZE(&dev->ring);
 	dev->slots = calloc(dev->nslots, sizeof(*dev->slots));
-	if (!dev->slots)
+	dev->pool = calloc(POOL_PAGES, sizeof(*dev->pool));
+	if (!dev->slots || !dev->pool)
 		return -ENOMEM;
 	dev->free_head = NO_SLOT;
 	for (unsigned int i = dev->nslots; i-- > 0;) {
 		dev->slots[i].next_free = dev->free_head;
 		dev->free_head = (uint16_t)i;
 	}
+	dev->free_slots = dev->nslots;
+	/* No page yet: each is allocated when a request first needs it. */
+	dev->free_page = NO_PAGE;
+	for (unsigned int i = POOL_PAGES; i-- > 0;)
+		put_page(dev, (uint16_t)i);
 	return 0;
 }
 
@@ -683,15 +1006,44 @@ static int write_ring_nodes(struct frontend *fe, xs_transaction_t t)
 	}
 	if (!rc)
 		rc = frontend_write_node(fe, t, "protocol", "%s", XEN_IO_PROTO_ABI_X86_64);
+	/* Our pool's pages are reused for every request, so the backend may keep them
+	 * mapped; it says in its own node whether it will. */
+	if (!rc)
+		rc = frontend_write_node(fe, t, "feature-persistent", "%u", 1);
 	return rc;
 }
 
 /* ---- disconnecting ------------------------------------------------------------ */
 
-/* Closing: submitters waiting for a slot give up (-EIO). */
+/* Closing: submitters waiting for room give up (-EIO). */
 static void closing(struct frontend *fe)
 {
-	wait_queue_wake_all(&to_dev(fe)->slot_freed);
+	wait_queue_wake_all(&to_dev(fe)->room);
+}
+
+/* End every grant the pool still holds (persistent ones: the backend has unmapped them
+ * by now) and free its pages; a page still mapped is leaked, and counted once. */
+static void release_pool(struct blkfront *dev)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; dev->pool && i < POOL_PAGES; i++) {
+		struct pool_page *p = &dev->pool[i];
+
+		if (p->ref != NO_GRANT && gnttab_end_access(p->ref)) {
+			kept++;
+			continue;
+		}
+		if (p->va)
+			page_free(p->va, 1);
+	}
+	if (kept)
+		printk("blkfront %s: backend still maps %u pages after it closed: pages leaked\n",
+		       dev->fe.name, kept);
+	free(dev->pool);
+	dev->pool = NULL;
+	dev->free_page = NO_PAGE;
+	dev->free_pages = 0;
 }
 
 /* The backend has let go: free what a (possibly half-made) disk holds. */
@@ -702,10 +1054,7 @@ static void release(struct frontend *fe)
 	if (dev->ring_mem)
 		gnttab_free_pages(dev->ring_mem, 1u << dev->ring_order, dev->ring_refs);
 	dev->ring_mem = NULL;
-	for (unsigned int i = 0; dev->slots && i < dev->nslots; i++)
-		for (unsigned int j = 0; j < SEGS; j++)
-			if (dev->slots[i].pages[j])
-				page_free(dev->slots[i].pages[j], 1);
+	release_pool(dev);
 	free(dev->slots);
 	dev->slots = NULL;
 	dev->nslots = 0;
@@ -749,7 +1098,7 @@ int blkfront_open(unsigned int index, struct blkfront **out)
 	if (!dev)
 		return -ENOMEM;
 	snprintf(dev->fe.name, sizeof(dev->fe.name), "vbd%u", vdevs[index]);
-	wait_queue_init(&dev->slot_freed);
+	wait_queue_init(&dev->room);
 	rc = frontend_open(&dev->fe, &blkfront_ops, vdevs[index]);
 	if (rc) {
 		free(dev);
@@ -772,4 +1121,18 @@ const struct blkfront_info *blkfront_info(const struct blkfront *dev)
 void blkfront_set_read_only(struct blkfront *dev, bool ro)
 {
 	dev->refuse_writes = ro;
+}
+
+void blkfront_stats(const struct blkfront *dev, struct blkfront_stats *st)
+{
+	*st = (struct blkfront_stats){.ring_requests = dev->ring_requests,
+				      .indirect = dev->indirect_requests,
+				      .cut = dev->cut_requests};
+	for (unsigned int i = 0; dev->pool && i < POOL_PAGES; i++) {
+		const struct pool_page *p = &dev->pool[i];
+
+		st->pages += p->va != NULL;
+		st->granted += p->ref != NO_GRANT;
+		st->mapped += p->ref != NO_GRANT && gnttab_in_use(p->ref);
+	}
 }

@@ -145,6 +145,13 @@ int gnttab_end_access(grant_ref_t ref)
 	return 0;
 }
 
+bool gnttab_in_use(grant_ref_t ref)
+{
+	if (ref >= nr_frames * PER_FRAME || next_free[ref] != IN_USE)
+		return false;
+	return READ_ONCE(entry(ref)->flags) & (GTF_reading | GTF_writing);
+}
+
 void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref)
 {
 	void *page = page_alloc(1);

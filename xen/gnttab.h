@@ -32,6 +32,9 @@ int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t 
  */
 int gnttab_end_access(grant_ref_t ref);
 
+/* Whether the other domain has the grant mapped now (Xen's GTF_reading/GTF_writing). */
+bool gnttab_in_use(grant_ref_t ref);
+
 /* A zeroed page, granted to domid. */
 void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref);
 /* End the grant and free the page; if the grant is still mapped, keep both (leak). */

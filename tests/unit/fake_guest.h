@@ -129,6 +129,12 @@ int gnttab_end_access(grant_ref_t ref)
 	return 0;
 }
 
+/* Mapped by the backend: a grant whose end is refused for good. */
+bool gnttab_in_use(grant_ref_t ref)
+{
+	return ref >= FIRST_REF && ref < next_ref && grants[ref].active && grants[ref].busy < 0;
+}
+
 /* The grant a request (or a ring reference) names, as the backend maps it: it must be
  * active and granted to the backend. */
 static struct grant *granted(grant_ref_t ref)

@@ -36,9 +36,9 @@
 #define BACKEND_ID   0
 #define PORT	     7
 #define FIRST_REF    8
-#define MAX_REFS     2048
-#define MAX_PAGES    512
-#define DISK_SECTORS 2048 /* 1 MiB disk image */
+#define MAX_REFS     16384
+#define MAX_PAGES    2048
+#define DISK_SECTORS 8192 /* 4 MiB disk image */
 
 static struct blkfront *dev;
 
@@ -74,6 +74,11 @@ void gnttab_free_pages(void *pages, unsigned int n, const grant_ref_t *refs)
 static bool ring_mapped;
 static grant_ref_t mapped_refs[4];
 static unsigned int nr_mapped;
+/* With persistent grants (both sides' feature-persistent), blkback maps each data and
+ * indirect page the first time it sees it and keeps it until Closed, as Linux's does. */
+static bool backend_persistent;
+static grant_ref_t kept_refs[MAX_REFS];
+static unsigned int nr_kept;
 
 /* What blkback does when we are Initialised: read our nodes, map the ring. */
 static void backend_map_ring(void)
@@ -95,6 +100,10 @@ static void backend_map_ring(void)
 		granted(mapped_refs[i])->busy = -1; /* mapped: cannot end until unmapped */
 	}
 	ring_mapped = true;
+	backend_persistent = backend_node("feature-persistent") &&
+			     strcmp(backend_node("feature-persistent"), "1") == 0 &&
+			     front_node("feature-persistent") &&
+			     strcmp(front_node("feature-persistent"), "1") == 0;
 }
 
 /* blkback maps the ring once we are Initialised and answers Connected; it unmaps the
@@ -122,6 +131,9 @@ static void backend_follows(int front_state)
 		for (unsigned int i = 0; ring_mapped && i < nr_mapped; i++)
 			grants[mapped_refs[i]].busy = 0;
 		ring_mapped = false;
+		for (unsigned int i = 0; i < nr_kept; i++)
+			grants[kept_refs[i]].busy = 0;
+		nr_kept = 0;
 		set_backend_state(XenbusStateClosed);
 		break;
 	}
@@ -159,28 +171,70 @@ static struct blkif_request take_request(void)
 	return r;
 }
 
-/* Move a read's or write's data between the disk image and the granted pages. */
-static void perform(const struct blkif_request *r)
+/* The backend maps a page a request names (and, with persistent grants, keeps it). */
+static struct grant *backend_map(grant_ref_t ref)
 {
-	uint64_t sector = r->sector_number;
+	struct grant *g = granted(ref);
 
-	for (unsigned int i = 0; i < r->nr_segments; i++) {
-		const struct blkif_request_segment *seg = &r->seg[i];
-		struct grant *g = granted(seg->gref);
+	if (backend_persistent && g->busy == 0) {
+		assert_true(nr_kept < MAX_REFS);
+		g->busy = -1;
+		kept_refs[nr_kept++] = ref;
+	}
+	return g;
+}
+
+/* Move a read's or write's data between the disk image and the granted pages. */
+static void perform_segments(uint8_t op, uint64_t sector, const struct blkif_request_segment *segs,
+			     unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct blkif_request_segment *seg = &segs[i];
+		struct grant *g = backend_map(seg->gref);
 		size_t off = seg->first_sect * SECTOR;
-		size_t n = (seg->last_sect - seg->first_sect + 1u) * SECTOR;
+		size_t len = (seg->last_sect - seg->first_sect + 1u) * SECTOR;
 
 		assert_true(seg->first_sect <= seg->last_sect && seg->last_sect < 8);
-		assert_true((sector + n / SECTOR) * SECTOR <= sizeof(disk));
-		if (r->operation == BLKIF_OP_READ) {
+		assert_true((sector + len / SECTOR) * SECTOR <= sizeof(disk));
+		if (op == BLKIF_OP_READ) {
 			assert_false(g->readonly);
-			memcpy(g->va + off, disk + sector * SECTOR, n);
+			memcpy(g->va + off, disk + sector * SECTOR, len);
 		} else {
-			assert_int_equal(r->operation, BLKIF_OP_WRITE);
-			memcpy(disk + sector * SECTOR, g->va + off, n);
+			assert_int_equal(op, BLKIF_OP_WRITE);
+			memcpy(disk + sector * SECTOR, g->va + off, len);
 		}
-		sector += n / SECTOR;
+		sector += len / SECTOR;
 	}
+}
+
+/* What blkback does with a request: a direct or indirect read or write, a discard. */
+static void perform(const struct blkif_request *r)
+{
+	const struct blkif_request_indirect *ind = (const void *)r;
+	const struct blkif_request_discard *d = (const void *)r;
+
+	switch (r->operation) {
+	case BLKIF_OP_INDIRECT:
+		assert_true(ind->nr_segments > 0 && ind->nr_segments <= 256);
+		perform_segments(ind->indirect_op, ind->sector_number,
+				 (const void *)backend_map(ind->indirect_grefs[0])->va,
+				 ind->nr_segments);
+		break;
+	case BLKIF_OP_DISCARD:
+		assert_true((d->sector_number + d->nr_sectors) * SECTOR <= sizeof(disk));
+		memset(disk + d->sector_number * SECTOR, 0, d->nr_sectors * SECTOR);
+		break;
+	default:
+		perform_segments(r->operation, r->sector_number, r->seg, r->nr_segments);
+	}
+}
+
+/* The operation blkback's answer names: an indirect request's inner one. */
+static uint8_t answer_op(const struct blkif_request *r)
+{
+	return r->operation == BLKIF_OP_INDIRECT
+		       ? ((const struct blkif_request_indirect *)r)->indirect_op
+		       : r->operation;
 }
 
 /* Put a response on the ring (any id, operation, status) and publish it. */
@@ -216,9 +270,10 @@ static bool backend_serves(void)
 	bool any = false;
 
 	while (next_request(&r)) {
-		if (r.operation == BLKIF_OP_READ || r.operation == BLKIF_OP_WRITE)
+		if (r.operation != BLKIF_OP_FLUSH_DISKCACHE &&
+		    r.operation != BLKIF_OP_WRITE_BARRIER)
 			perform(&r);
-		respond(r.id, r.operation, BLKIF_RSP_OKAY);
+		respond(r.id, answer_op(&r), BLKIF_RSP_OKAY);
 		any = true;
 	}
 	if (any)
@@ -295,6 +350,23 @@ static struct blk_request *submit_read(uint64_t sector, size_t len, struct blkif
 	return req;
 }
 
+/* The n-th data page of the ring request with this id (the pool chains them). */
+static uint16_t slot_page_index(uint64_t id, unsigned int n)
+{
+	uint16_t i = dev->slots[id].pages;
+
+	while (n-- > 0 && i != NO_PAGE)
+		i = dev->pool[i].next;
+	return i;
+}
+
+static void *slot_page(uint64_t id, unsigned int n)
+{
+	uint16_t i = slot_page_index(id, n);
+
+	return i == NO_PAGE ? NULL : dev->pool[i].va;
+}
+
 /* ---- fixtures --------------------------------------------------------------------- */
 
 static void reset_stubs(void)
@@ -319,12 +391,14 @@ static void reset_stubs(void)
 	set_node(FRONT "/backend-id", "0");
 	set_node(FRONT "/state", "1"); /* the toolstack made us Initialising */
 	set_backend("state", "2");     /* InitWait */
-	set_backend("sectors", "2048");
+	set_backend("sectors", "8192");
 	set_backend("sector-size", "512");
 	set_backend("mode", "w");
 	set_backend("dev", "xvda");
 	ring_mapped = false;
 	nr_mapped = 0;
+	backend_persistent = false;
+	nr_kept = 0;
 	memset(reqs, 0, sizeof(reqs));
 	memset(done_logs, 0, sizeof(done_logs));
 	nr_reqs = 0;
@@ -411,7 +485,7 @@ static void read_answer_is_copied_to_the_callers_buffer(void **state)
 		assert_int_equal(r.seg[i].first_sect, 0);
 		assert_int_equal(r.seg[i].last_sect, i < 2 ? 7 : 2);
 		assert_false(granted(r.seg[i].gref)->readonly); /* the backend writes a read */
-		assert_ptr_equal(grants[r.seg[i].gref].va, dev->slots[r.id].pages[i]);
+		assert_ptr_equal(grants[r.seg[i].gref].va, slot_page(r.id, i));
 	}
 	assert_int_not_equal(r.seg[0].gref, r.seg[1].gref);
 
@@ -747,7 +821,8 @@ static void grant_still_mapped_at_completion_breaks_the_disk(void **state)
 	struct blkif_request r;
 	struct blk_request *a = submit_read(0, PAGE_SIZE, &r);
 	struct grant *g = granted(r.seg[0].gref);
-	char *page = dev->slots[r.id].pages[0];
+	uint16_t pi = slot_page_index(r.id, 0);
+	char *page = dev->pool[pi].va;
 
 	perform(&r);
 	g->busy = -1;
@@ -756,7 +831,7 @@ static void grant_still_mapped_at_completion_breaks_the_disk(void **state)
 
 	assert_broken((struct blk_request *[]){a}, 1); /* the caller's buffer is untouched */
 	assert_memory_equal(page, disk, PAGE_SIZE);    /* though the page held the data */
-	assert_null(dev->slots[r.id].pages[0]);	       /* never reused... */
+	assert_null(dev->pool[pi].va);		       /* never reused... */
 	assert_non_null(live_run(page));	       /* ...nor freed */
 	assert_true(g->active);
 	assert_logged("backend still maps page 0 of request");
@@ -893,8 +968,11 @@ static void requests_past_the_end_are_refused(void **state)
 	assert_int_equal(check(BLK_READ, DISK_SECTORS - 1, SECTOR), 0);
 	assert_int_equal(check(BLK_READ, DISK_SECTORS - 1, 2 * SECTOR), -ERANGE);
 	assert_int_equal(check(BLK_WRITE, DISK_SECTORS, SECTOR), -ERANGE);
-	assert_int_equal(check(BLK_READ, DISK_SECTORS - 88, BLK_MAX_REQUEST), 0);
-	assert_int_equal(check(BLK_READ, DISK_SECTORS - 87, BLK_MAX_REQUEST), -ERANGE);
+	assert_int_equal(check(BLK_READ, DISK_SECTORS - BLK_MAX_REQUEST / SECTOR, BLK_MAX_REQUEST),
+			 0);
+	assert_int_equal(
+		check(BLK_READ, DISK_SECTORS - BLK_MAX_REQUEST / SECTOR + 1, BLK_MAX_REQUEST),
+		-ERANGE);
 	assert_int_equal(check(BLK_READ, UINT64_MAX, SECTOR), -ERANGE); /* no wrap-around */
 	assert_int_equal(check(BLK_READ, UINT64_MAX - 1, 4 * SECTOR), -ERANGE);
 
@@ -905,7 +983,7 @@ static void requests_past_the_end_are_refused(void **state)
 	assert_int_equal(check(BLK_READ, UINT64_MAX - 7, 4096), -ERANGE);
 }
 
-static void requests_over_eleven_pages_are_refused(void **state)
+static void requests_over_one_mib_are_refused(void **state)
 {
 	assert_int_equal(check(BLK_READ, 0, BLK_MAX_REQUEST), 0);
 	assert_int_equal(check(BLK_READ, 0, BLK_MAX_REQUEST + SECTOR), -EINVAL);
@@ -987,7 +1065,8 @@ static void full_ring_waits_but_not_in_a_completion(void **state)
 
 static void sync_write_and_read_round_trip(void **state)
 {
-	size_t len = 2 * BLK_MAX_REQUEST + 2 * SECTOR; /* three requests */
+	/* three requests, the two of 1 MiB cut into 24 ring requests each (no indirect) */
+	size_t len = 2 * BLK_MAX_REQUEST + 2 * SECTOR;
 	char *data = new_buffer(len, 0), *back_buf = new_buffer(len, 0);
 
 	for (size_t i = 0; i < len; i++)
@@ -999,7 +1078,7 @@ static void sync_write_and_read_round_trip(void **state)
 	assert_memory_equal(back_buf, data, len);
 	dev->info.flush = true;
 	assert_int_equal(blkfront_flush(dev), 0);
-	assert_int_equal(dev->ring.req_prod_pvt, 7);
+	assert_int_equal(dev->ring.req_prod_pvt, 2 * (24 + 24 + 1) + 1);
 	assert_int_equal(timeouts, 0);
 	assert_false(dev->fe.broken);
 }
@@ -1280,7 +1359,7 @@ static void required_garbage_refuses_and_gives_everything_back(void **state)
 		unsigned int from = nr_front_states;
 
 		clear_log();
-		set_backend("sectors", "2048");
+		set_backend("sectors", "8192");
 		set_backend("sector-size", "512");
 		set_backend(bad[i][0], bad[i][1]);
 		assert_null(open0());
@@ -1346,6 +1425,373 @@ static void device_numbers_name_the_disks(void **state)
 	assert_true(strlen(buf) > 4 && strlen(buf) < sizeof(buf));
 }
 
+/* ---- indirect requests, requests cut in parts, persistent grants, discard ---------- */
+
+/* Open disk 0 with these backend nodes (name, value pairs, NULL-ended) and attach. */
+static void open_with(const char *const *nodes)
+{
+	for (; nodes[0]; nodes += 2)
+		set_backend(nodes[0], nodes[1]);
+	dev = open0();
+	assert_non_null(dev);
+	attach_backend();
+}
+
+static void fill_pattern(char *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (char)(i * 13 + i / PAGE_SIZE + seed);
+}
+
+static void indirect_request_carries_a_mib_in_one_ring_request(void **state)
+{
+	char *data = new_buffer(BLK_MAX_REQUEST, 0), *back_buf = new_buffer(BLK_MAX_REQUEST, 0x11);
+	struct blk_request *w, *rd;
+	const struct blkif_request_indirect *ind;
+	const struct blkif_request_segment *seg;
+	struct blkif_request r;
+
+	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
+	assert_true(dev->info.indirect);
+	assert_int_equal(dev->info.max_segments, 256);
+	fill_pattern(data, BLK_MAX_REQUEST, 3);
+
+	w = new_request(BLK_WRITE, 2048, data, BLK_MAX_REQUEST);
+	assert_int_equal(blkfront_submit(dev, w), 0);
+	assert_int_equal(dev->ring.req_prod_pvt, 1); /* one ring request for 1 MiB */
+	r = take_request();
+	ind = (const void *)&r;
+	assert_int_equal(ind->operation, BLKIF_OP_INDIRECT);
+	assert_int_equal(ind->indirect_op, BLKIF_OP_WRITE);
+	assert_int_equal(ind->nr_segments, 256);
+	assert_int_equal(ind->sector_number, 2048);
+	assert_int_equal(ind->handle, VDEV);
+	assert_int_equal(ind->indirect_grefs[1], 0);
+	/* the segment list: the backend only reads it, and a write's pages */
+	assert_true(granted(ind->indirect_grefs[0])->readonly);
+	seg = (const void *)granted(ind->indirect_grefs[0])->va;
+	for (unsigned int i = 0; i < 256; i++) {
+		assert_int_equal(seg[i].first_sect, 0);
+		assert_int_equal(seg[i].last_sect, 7);
+		assert_true(granted(seg[i].gref)->readonly);
+		assert_memory_equal(granted(seg[i].gref)->va, data + i * PAGE_SIZE, PAGE_SIZE);
+	}
+	perform(&r);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY); /* blkback names the inner operation */
+	run_disk_thread();
+	assert_int_equal(done_of(w)->calls, 1);
+	assert_int_equal(done_of(w)->status, 0);
+	assert_memory_equal(disk + 2048 * SECTOR, data, BLK_MAX_REQUEST);
+
+	rd = new_request(BLK_READ, 2048, back_buf, BLK_MAX_REQUEST);
+	assert_int_equal(blkfront_submit(dev, rd), 0);
+	assert_true(backend_serves());
+	assert_int_equal(done_of(rd)->status, 0);
+	assert_memory_equal(back_buf, data, BLK_MAX_REQUEST);
+	assert_int_equal(dev->indirect_requests, 2);
+	assert_int_equal(dev->free_pages, POOL_PAGES);
+}
+
+/* A short request still goes direct (no segment page to fill), indirect disk or not. */
+static void short_request_on_an_indirect_disk_goes_direct(void **state)
+{
+	struct blkif_request r;
+
+	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
+	submit_read(0, SEGS * PAGE_SIZE, &r);
+	assert_int_equal(r.operation, BLKIF_OP_READ);
+	assert_int_equal(r.nr_segments, SEGS);
+	submit_read(0, SEGS * PAGE_SIZE + SECTOR, &r);
+	assert_int_equal(r.operation, BLKIF_OP_INDIRECT);
+	assert_int_equal(((struct blkif_request_indirect *)&r)->nr_segments, SEGS + 1);
+}
+
+/* An indirect request's answer must name its inner operation, as blkback's does. */
+static void indirect_answer_naming_indirect_breaks_the_disk(void **state)
+{
+	struct blkif_request r;
+	struct blk_request *a;
+
+	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
+	a = submit_read(0, 64 * PAGE_SIZE, &r);
+	perform(&r);
+	respond(r.id, BLKIF_OP_INDIRECT, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){a}, 1);
+	assert_logged("has operation 6, request had 0");
+}
+
+static void indirect_segments_offered_are_clamped_or_ignored(void **state)
+{
+	static const struct {
+		const char *value;
+		bool indirect;
+		unsigned int segs;
+	} cases[] = {{"4096", true, 256}, {"32", true, 32}, {"12", true, 12},
+		     {"11", false, 11},	  {"0", false, 11}, {"-5", false, 11},
+		     {"1x", false, 11},	  {"", false, 11},  {"99999999999999", false, 11}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		reset_stubs();
+		set_backend("feature-max-indirect-segments", cases[i].value);
+		dev = open0();
+		assert_non_null(dev);
+		assert_int_equal(dev->info.indirect, cases[i].indirect);
+		assert_int_equal(dev->info.max_segments, cases[i].segs);
+		blkfront_close(dev);
+		dev = NULL;
+	}
+	assert_int_equal(live_pages(), 0);
+}
+
+/* 32 segments a ring request: 200 KiB is cut in 2 (128 + 72 KiB); one callback, after the
+ * last answer, with the error one part had. */
+static void request_cut_in_parts_completes_once_with_the_first_error(void **state)
+{
+	size_t len = 200 * 1024;
+	struct blk_request *a;
+	struct blkif_request r1, r2;
+
+	open_with((const char *[]){"feature-max-indirect-segments", "32", NULL});
+	a = new_request(BLK_READ, 8, new_buffer(len, 0x11), len);
+	assert_int_equal(blkfront_submit(dev, a), 0);
+	r1 = take_request();
+	r2 = take_request();
+	assert_int_equal(((struct blkif_request_indirect *)&r1)->nr_segments, 32);
+	assert_int_equal(((struct blkif_request_indirect *)&r2)->nr_segments, 18);
+	assert_int_equal(r2.sector_number, 8 + 32 * 8);
+	assert_int_equal(dev->cut_requests, 1);
+
+	perform(&r2);
+	respond(r2.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->calls, 0); /* half of it is not there yet */
+	/* the part that came is in the caller's buffer already, the rest is not */
+	assert_memory_equal((char *)a->buf + 128 * 1024, disk + (8 + 256) * SECTOR, 72 * 1024);
+	respond(r1.id, BLKIF_OP_READ, BLKIF_RSP_ERROR);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_int_equal(dev->in_flight, 0);
+	assert_int_equal(dev->free_slots, dev->nslots);
+	assert_false(dev->fe.broken);
+}
+
+/* Parts of a cut request still in flight when the disk breaks: one callback, -EIO. */
+static void cut_request_failed_by_a_break_completes_once(void **state)
+{
+	size_t len = 100 * 1024; /* 44 + 44 + 12 KiB, no indirect */
+	struct blk_request *a = new_request(BLK_WRITE, 0, new_buffer(len, 0x11), len);
+	struct blkif_request r;
+
+	assert_int_equal(blkfront_submit(dev, a), 0);
+	assert_int_equal(dev->in_flight, 3);
+	r = take_request();
+	perform(&r);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY); /* twice: breaks the disk */
+	run_disk_thread();
+	assert_true(dev->fe.broken);
+	assert_int_equal(done_of(a)->calls, 1);
+	assert_int_equal(done_of(a)->status, -EIO);
+	assert_int_equal(dev->in_flight, 0);
+}
+
+/* Four 1 MiB requests fill the pool (4 x 257 of 1056 pages): a fifth waits for one of
+ * them to end, and a completion callback cannot wait: -EBUSY. */
+static void pool_that_runs_dry_makes_submitters_wait(void **state)
+{
+	char *buf = new_buffer(BLK_MAX_REQUEST, 0x11);
+	struct blk_request *extra = new_request(BLK_READ, 0, buf, BLK_MAX_REQUEST);
+	struct blk_request *small = new_request(BLK_READ, 0, buf, 8 * PAGE_SIZE);
+
+	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(
+			blkfront_submit(dev, new_request(BLK_READ, 0, buf, BLK_MAX_REQUEST)), 0);
+	assert_int_equal(dev->free_pages, POOL_PAGES - 4 * 257);
+	assert_int_equal(dev->in_flight, 4);
+	assert_int_equal(blkfront_submit(dev, small), 0); /* 8 pages still fit */
+
+	/* 20 left: 19 pages and their indirect page fit, 20 and theirs do not */
+	current = dev->fe.thread;
+	assert_int_equal(blkfront_submit(dev, new_request(BLK_READ, 0, buf, 20 * PAGE_SIZE)),
+			 -EBUSY);
+	assert_int_equal(blkfront_submit(dev, new_request(BLK_READ, 0, buf, 19 * PAGE_SIZE)), 0);
+	assert_int_equal(dev->free_pages, 0);
+	assert_int_equal(blkfront_submit(dev, extra), -EBUSY);
+	current = (struct thread *)&main_token;
+	assert_int_equal(done_of(extra)->calls, 0);
+
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_submit(dev, extra), 0);
+	assert_true(backend_serves());
+	for (unsigned int i = 0; i < nr_reqs; i++)
+		if (i != 6) /* the one refused */
+			assert_int_equal(done_logs[i].status, 0);
+	assert_int_equal(done_logs[6].calls, 0);
+	assert_int_equal(done_of(extra)->calls, 1);
+	assert_int_equal(dev->free_pages, POOL_PAGES);
+}
+
+/* The disk's pages are not allocated before they are needed, and are kept after. */
+static void pool_pages_are_allocated_when_first_needed(void **state)
+{
+	struct blkfront_stats st;
+	char *buf = new_buffer(3 * PAGE_SIZE, 0);
+
+	blkfront_stats(dev, &st);
+	assert_int_equal(st.pages, 0);
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_read(dev, 0, buf, 3 * PAGE_SIZE), 0);
+	assert_int_equal(blkfront_read(dev, 0, buf, 2 * PAGE_SIZE), 0); /* reuses two */
+	blkfront_stats(dev, &st);
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(st.granted, 0); /* no persistent grants: each request's grants end */
+	assert_int_equal(st.ring_requests, 2);
+}
+
+static void persistent_grants_are_kept_read_write_and_reused(void **state)
+{
+	char *data = new_buffer(4 * PAGE_SIZE, 0), *back_buf = new_buffer(4 * PAGE_SIZE, 0);
+	struct blkfront_stats st;
+	struct blkif_request r;
+	struct blk_request *w;
+	grant_ref_t first[4];
+
+	open_with((const char *[]){"feature-persistent", "1", NULL});
+	assert_string_equal(front_node("feature-persistent"), "1");
+	assert_true(dev->info.persistent);
+	assert_true(backend_persistent);
+	fill_pattern(data, 4 * PAGE_SIZE, 9);
+
+	w = new_request(BLK_WRITE, 64, data, 4 * PAGE_SIZE);
+	assert_int_equal(blkfront_submit(dev, w), 0);
+	r = take_request();
+	for (unsigned int i = 0; i < 4; i++) {
+		first[i] = r.seg[i].gref;
+		assert_false(granted(first[i])->readonly); /* blkif.h note 8 */
+	}
+	perform(&r);
+	respond(r.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(w)->status, 0); /* the kept mapping is not a violation */
+	assert_false(dev->fe.broken);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_true(grants[first[i]].active);
+
+	blkfront_stats(dev, &st);
+	assert_int_equal(st.pages, 4);
+	assert_int_equal(st.granted, 4);
+	assert_int_equal(st.mapped, 4);
+
+	/* the next request is given the same pages, with their grants */
+	submit_read(64, 4 * PAGE_SIZE, &r);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_true(r.seg[i].gref == first[0] || r.seg[i].gref == first[1] ||
+			    r.seg[i].gref == first[2] || r.seg[i].gref == first[3]);
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_read(dev, 64, back_buf, 4 * PAGE_SIZE), 0);
+	assert_memory_equal(back_buf, data, 4 * PAGE_SIZE);
+	assert_int_equal(next_ref, first[3] + 1); /* no grant made after the first request */
+	/* the close (teardown): the backend unmaps at Closed, every grant ends, pages freed */
+}
+
+/* Offered by us always; used only if the backend says so (absent, 0, garbage: not). */
+static void persistent_grants_need_the_backends_word(void **state)
+{
+	static const char *const values[] = {"0", "2", "yes", NULL};
+
+	for (unsigned int i = 0; i < 4; i++) {
+		reset_stubs();
+		if (values[i])
+			set_backend("feature-persistent", values[i]);
+		dev = open0();
+		assert_non_null(dev);
+		assert_string_equal(front_node("feature-persistent"), "1");
+		assert_false(dev->info.persistent);
+		blkfront_close(dev);
+		dev = NULL;
+	}
+}
+
+/* A persistent page the backend still maps after Closed is leaked, and said once. */
+static void persistent_pages_kept_after_close_are_leaked_once(void **state)
+{
+	char *buf = new_buffer(2 * PAGE_SIZE, 0);
+	struct blkif_request r;
+
+	open_with((const char *[]){"feature-persistent", "1", NULL});
+	submit_read(0, 2 * PAGE_SIZE, &r);
+	perform(&r);
+	respond(r.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	nr_kept = 0; /* the backend "forgets" to unmap them at Closed */
+	blkfront_close(dev);
+	dev = NULL;
+	assert_logged("backend still maps 2 pages after it closed: pages leaked");
+	assert_int_equal(live_pages(), 2);
+	(void)buf;
+}
+
+static void discard_is_one_request_without_pages(void **state)
+{
+	struct blk_request *d;
+	struct blkif_request r;
+	const struct blkif_request_discard *rd = (const void *)&r;
+
+	open_with((const char *[]){"feature-discard", "1", "discard-granularity", "4096",
+				   "discard-alignment", "0", NULL});
+	assert_true(dev->info.discard);
+	assert_int_equal(dev->info.discard_granularity, 4096);
+	d = new_request(BLK_DISCARD, 1024, NULL, 3 * 1024 * 1024); /* past 1 MiB: one request */
+	assert_int_equal(blkfront_submit(dev, d), 0);
+	r = take_request();
+	assert_int_equal(rd->operation, BLKIF_OP_DISCARD);
+	assert_int_equal(rd->flag, 0);
+	assert_int_equal(rd->handle, VDEV);
+	assert_int_equal(rd->sector_number, 1024);
+	assert_int_equal(rd->nr_sectors, 3 * 2048);
+	assert_int_equal(dev->free_pages, POOL_PAGES);
+	perform(&r);
+	respond(r.id, BLKIF_OP_DISCARD, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(d)->status, 0);
+	assert_true(all_bytes((char *)disk + 1024 * SECTOR, 0, 3 * 1024 * 1024));
+
+	/* the sync call, and what is refused */
+	while_waiting = backend_serves;
+	assert_int_equal(blkfront_discard(dev, 0, 4096), 0);
+	assert_int_equal(blkfront_discard(dev, 0, 0), -EINVAL);
+	assert_int_equal(blkfront_discard(dev, 0, 100), -EINVAL);
+	assert_int_equal(blkfront_discard(dev, DISK_SECTORS - 1, 2 * SECTOR), -ERANGE);
+	blkfront_set_read_only(dev, true);
+	assert_int_equal(blkfront_discard(dev, 0, 4096), -EROFS);
+}
+
+static void discard_needs_the_feature_and_sane_extents(void **state)
+{
+	open_with((const char *[]){"discard-granularity", "4096", NULL});
+	assert_false(dev->info.discard);
+	assert_int_equal(blkfront_discard(dev, 0, 4096), -EOPNOTSUPP);
+	blkfront_close(dev);
+
+	reset_stubs();
+	open_with((const char *[]){"feature-discard", "1", "discard-granularity", "100", NULL});
+	assert_true(dev->info.discard);
+	assert_int_equal(dev->info.discard_granularity, 512); /* the sector size instead */
+	assert_int_equal(dev->info.discard_alignment, 0);
+	assert_logged("ignoring discard-granularity 100");
+	blkfront_close(dev);
+
+	reset_stubs();
+	open_with((const char *[]){"feature-discard", "1", NULL});
+	assert_int_equal(dev->info.discard_granularity, 512); /* absent: the sector size */
+}
+
 #define T(fn)  cmocka_unit_test_setup_teardown(fn, open_disk, close_disk)
 #define T0(fn) cmocka_unit_test_setup_teardown(fn, stubs_only, close_disk)
 
@@ -1373,7 +1819,7 @@ int main(void)
 		T0(read_only_disk_writes_reach_the_backend_once_allowed),
 		T(lengths_must_be_whole_sectors),
 		T(requests_past_the_end_are_refused),
-		T(requests_over_eleven_pages_are_refused),
+		T(requests_over_one_mib_are_refused),
 		T(other_malformed_requests_are_refused),
 		T(flush_needs_a_feature),
 		T(full_ring_waits_but_not_in_a_completion),
@@ -1392,6 +1838,19 @@ int main(void)
 		T0(optional_garbage_leaves_the_disk_usable),
 		T0(required_garbage_refuses_and_gives_everything_back),
 		T0(disk_of_4096_byte_sectors),
+		T0(indirect_request_carries_a_mib_in_one_ring_request),
+		T0(short_request_on_an_indirect_disk_goes_direct),
+		T0(indirect_answer_naming_indirect_breaks_the_disk),
+		T0(indirect_segments_offered_are_clamped_or_ignored),
+		T0(request_cut_in_parts_completes_once_with_the_first_error),
+		T(cut_request_failed_by_a_break_completes_once),
+		T0(pool_that_runs_dry_makes_submitters_wait),
+		T(pool_pages_are_allocated_when_first_needed),
+		T0(persistent_grants_are_kept_read_write_and_reused),
+		T0(persistent_grants_need_the_backends_word),
+		T0(persistent_pages_kept_after_close_are_leaked_once),
+		T0(discard_is_one_request_without_pages),
+		T0(discard_needs_the_feature_and_sane_extents),
 	};
 
 	return cmocka_run_group_tests_name("blkfront", tests, NULL, NULL);

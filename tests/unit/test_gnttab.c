@@ -364,6 +364,7 @@ static void end_access_refuses_while_the_backend_maps(void **state)
 		xen_entry(ref)->flags |= in_use[i]; /* Xen: the backend mapped it */
 		flags = xen_entry(ref)->flags;
 
+		assert_true(gnttab_in_use(ref));
 		assert_int_equal(gnttab_end_access(ref), -EBUSY);
 		assert_int_equal(gnttab_end_access(ref), -EBUSY);
 		assert_int_equal(xen_entry(ref)->flags, flags); /* still granted, still mapped */
@@ -379,7 +380,9 @@ static void end_access_refuses_while_the_backend_maps(void **state)
 				assert_int_equal(gnttab_end_access(r), 0);
 
 		xen_entry(ref)->flags &= (uint16_t)~in_use[i]; /* the backend unmaps it */
+		assert_false(gnttab_in_use(ref));
 		assert_int_equal(gnttab_end_access(ref), 0);
+		assert_false(gnttab_in_use(ref)); /* not granted: not in use either */
 		assert_int_equal(xen_entry(ref)->flags, 0);
 		assert_int_equal(gnttab_used(), 0);
 		assert_int_equal(gnttab_grant_page(1, page, false, &other), 0);

@@ -7,28 +7,41 @@
 blk_apps="blkcheck blkedge"
 
 blk_setup() {
-# blkcheck: a 32 MiB read-write disk it fills with seed 7, and a read-only one it
-# tries to write to.
+# blkcheck: a 32 MiB read-write disk it fills with seed 7 (in 1 MiB requests) and
+# discards 1 MiB of, and a read-only one it tries to write to. The read-write image is
+# on a tmpfs, whose loop device takes discards as holes punched in the file.
 blk_seed=7
 {
 	"$top/tools/xlcfg.sh" blkcheck blkcheck 64 preserve "seed=$blk_seed wait"
-	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-rw.img',"
+	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blkfs/blk-rw.img',"
 	echo "         'format=raw,vdev=xvdb,access=ro,target=/tmp/blk-ro.img' ]"
 } >"$job/blkcheck.cfg"
 # blkedge: its disk (a loop device of 4 KiB sectors) is added by the job in dom0.
 "$top/tools/xlcfg.sh" blkedge blkedge 32 preserve >"$job/blkedge.cfg"
+gcc -static -O2 -Wall -Werror -o "$job/sparse" "$top/tests/xen/sparse.c"
 }
 
 blk_job() {
 	cat <<'JOB'
 # blkcheck: two disks made here; once it checked them, xl shutdown must disconnect both.
-dd if=/dev/zero of=/tmp/blk-rw.img bs=1M count=32 2>/dev/null
+mkdir -p /tmp/blkfs && mount -t tmpfs -o size=48m tmpfs /tmp/blkfs
+dd if=/dev/zero of=/tmp/blkfs/blk-rw.img bs=1M count=32 2>/dev/null
 dd if=/dev/zero of=/tmp/blk-ro.img bs=1M count=1 2>/dev/null
 printf 'SKIFF read-only disk' | dd of=/tmp/blk-ro.img conv=notrunc 2>/dev/null
 cp /tmp/blk-ro.img /tmp/blk-ro.orig # the guest writes to it past its own check: blkback refuses
 guest_start blkcheck blkcheck.cfg && blk_home=/local/domain/$(xl domid blkcheck) &&
 if guest_wait_line blkcheck '^blkcheck: waiting for a shutdown request' 600; then
 	xenstore-read $blk_home/device/vbd/51712/state >$OUT/blkcheck-state-before.txt
+	# What each side offered, what blkback counted, and the image's holes.
+	blk_back=$(xenstore-read $blk_home/device/vbd/51712/backend)
+	for node in feature-max-indirect-segments feature-persistent feature-discard discard-granularity; do
+		echo "backend $node $(xenstore-read $blk_back/$node 2>/dev/null || echo absent)"
+	done >$OUT/blkcheck-features.txt
+	echo "frontend feature-persistent $(xenstore-read $blk_home/device/vbd/51712/feature-persistent 2>/dev/null || echo absent)" >>$OUT/blkcheck-features.txt
+	for f in /sys/bus/xen-backend/devices/vbd-$(xl domid blkcheck)-51712/statistics/*; do
+		echo "$(basename $f) $(cat $f)"
+	done >$OUT/blkcheck-blkback-stats.txt
+	./sparse /tmp/blkfs/blk-rw.img >$OUT/blkcheck-sparse.txt 2>&1
 	# Hot-unplug of the read-only disk: the guest must follow, or xl waits and fails.
 	timed $OUT/blkcheck-detach.txt xl block-detach blkcheck xvdb
 	xl shutdown blkcheck
@@ -38,7 +51,8 @@ for vbd in 51712 51728; do
 	echo "$vbd $(xenstore-read $blk_home/device/vbd/$vbd/state 2>/dev/null || echo gone)"
 done >$OUT/blkcheck-state-after.txt
 xl destroy blkcheck
-cp /tmp/blk-rw.img $OUT/blkcheck-disk.img
+cp /tmp/blkfs/blk-rw.img $OUT/blkcheck-disk.img
+rm -f /tmp/blkfs/blk-rw.img
 {
 	cmp /tmp/blk-ro.orig /tmp/blk-ro.img 2>&1
 	echo "cmp=$?"
@@ -111,6 +125,41 @@ expect_lines blkcheck_writes_flushes_reads_and_verifies blkcheck \
 	'^blkcheck: flush: ok$' \
 	'^blkcheck: read 32 MiB in [0-9]+ ms: [0-9.]+ MB/s$' \
 	'^blkcheck: verified 65536 sectors, 0 bad$'
+# Indirect descriptors, persistent grants and discard: offered by blkback (read from
+# xenstore in dom0), taken by blkfront (its console), and used (blkback's counters).
+blk_features=$(tr '\n' ' ' <"$results/blkcheck-features.txt" 2>/dev/null || true)
+if [[ $blk_features == *"backend feature-max-indirect-segments 256 "*"backend feature-persistent 1 "*"backend feature-discard 1 "*"frontend feature-persistent 1 "* ]]; then
+	expect_lines blkfront_negotiates_indirect_persistent_grants_and_discard blkcheck \
+		'^blkcheck: xvda: 256 segments a request \(indirect\), persistent grants, discard \(granularity [0-9]+, alignment 0\)$'
+else
+	fail blkfront_negotiates_indirect_persistent_grants_and_discard "dom0's xenstore: ${blk_features:-nothing}"
+fi
+# blkback counts each ring request and its sectors: 1 MiB is 2048 sectors.
+blk_stat() { sed -n "s/^$1 //p" "$results/blkcheck-blkback-stats.txt" 2>/dev/null; }
+if [ "$(blk_stat wr_req)" -gt 0 ] 2>/dev/null && [ "$(blk_stat rd_req)" -gt 0 ] &&
+	[ $(($(blk_stat wr_sect) / $(blk_stat wr_req))) = 2048 ] &&
+	[ $(($(blk_stat rd_sect) / $(blk_stat rd_req))) = 2048 ]; then
+	pass "blkback_served_1_mib_requests ($(blk_stat wr_req) writes, $(blk_stat rd_req) reads)"
+else
+	fail blkback_served_1_mib_requests "$(tr '\n' ' ' <"$results/blkcheck-blkback-stats.txt" 2>/dev/null)"
+fi
+expect_lines blkfront_sends_one_indirect_request_a_mib blkcheck \
+	'^blkcheck: xvda: (3[2-9]|[4-9][0-9]) ring requests \((3[2-9]|[4-9][0-9]) indirect, 0 requests cut\)'
+# Persistent grants: after the passes, with nothing in flight, blkback still maps every
+# page of the pool (Xen's GTF_reading/writing flags on the grants, as the guest reads them).
+blk_pool=$(sed -n -E 's/^blkcheck: xvda: .* ([0-9]+) pages, ([0-9]+) granted, ([0-9]+) mapped by the backend$/\1 \2 \3/p' \
+	"$results/blkcheck.console" 2>/dev/null | head -n 1)
+read -r blk_pages blk_granted blk_mapped <<<"${blk_pool:-0 0 0}"
+if [ "$blk_pages" -ge 257 ] && [ "$blk_granted" = "$blk_pages" ] && [ "$blk_mapped" = "$blk_pages" ]; then
+	pass "blkback_keeps_the_pool_mapped_with_persistent_grants ($blk_mapped of $blk_pages pages)"
+else
+	fail blkback_keeps_the_pool_mapped_with_persistent_grants "pages, granted, mapped: ${blk_pool:-no line}"
+fi
+expect_lines blkfront_discards_and_reads_back_zeros blkcheck \
+	'^blkcheck: discard of 1048576 bytes at sector 16384: ok$' \
+	'^blkcheck: the discarded range reads back with 0 non-zero bytes$'
+expect_file "discard_leaves_a_hole_in_dom0's_image_file" blkcheck-sparse.txt '^hole 8388608 1048576$'
+if [ "$(blk_stat ds_req)" = 1 ]; then pass blkback_counted_one_discard; else fail blkback_counted_one_discard "ds_req=$(blk_stat ds_req)"; fi
 expect_lines blkfront_read_only_disk_refuses_writes blkcheck \
 	'^blkcheck: write to xvdb: refused, the disk is read-only \(EROFS\)$' \
 	'^blkcheck: xvdb sector 0 says "SKIFF read-only disk"$'
@@ -143,8 +192,8 @@ fi
 # The disk image as dom0 holds it, checked by a program that is not the guest's.
 mkdir -p "$work/bin"
 mkdir -p "$work/bin" && gcc -O2 -Wall -Werror -o "$work/bin/blkverify" "$top/tests/xen/blkverify.c"
-if verify=$("$work/bin/blkverify" "$results/blkcheck-disk.img" $blk_seed 2>&1) &&
-	grep -q '^blkverify: 65536 sectors, 0 wrong$' <<<"$verify"; then
+if verify=$("$work/bin/blkverify" "$results/blkcheck-disk.img" $blk_seed 16384 2048 2>&1) &&
+	grep -q '^blkverify: 65536 sectors, 0 wrong, 2048 of them to be zeros$' <<<"$verify"; then
 	pass "blkcheck_disk_image_verified_from_dom0's_copy"
 else
 	fail "blkcheck_disk_image_verified_from_dom0's_copy" "$(echo $verify)"
