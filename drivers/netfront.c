@@ -99,13 +99,14 @@ int netfront_count(void)
 
 /* ---- failure ------------------------------------------------------------------ */
 
-/* End a grant; a page the backend still holds is dropped for good (never reused). */
-static void end_grant(struct netfront *dev, void **page, grant_ref_t ref)
+/* End a grant: -EBUSY if the backend still maps the page, which is then dropped for
+ * good (never reused or freed: the backend may still write it). */
+static int end_grant(void **page, grant_ref_t ref)
 {
 	if (gnttab_end_access(ref) == 0)
-		return;
-	printk("netfront %s: backend still holds a page: page leaked\n", dev->fe.name);
+		return 0;
 	*page = NULL;
+	return -EBUSY;
 }
 
 /* Broken or closing: the link is down, and senders waiting for ring space fail. Frames
@@ -140,6 +141,7 @@ static void reap_tx(struct netfront *dev)
 		for (; cons != prod; cons++) {
 			struct netif_tx_response rsp;
 			struct tx_slot *s;
+			int kept;
 
 			memcpy(&rsp, RING_GET_RESPONSE(&dev->tx, cons), sizeof(rsp));
 			barrier(); /* the copy only from here on */
@@ -156,11 +158,19 @@ static void reap_tx(struct netfront *dev)
 				return;
 			}
 			s = &dev->tx_slots[rsp.id];
-			end_grant(dev, &s->page, s->ref);
+			kept = end_grant(&s->page, s->ref);
 			s->in_flight = false;
 			s->next_free = dev->tx_free;
 			dev->tx_free = rsp.id;
 			dev->tx_in_flight--;
+			/* An answer is the backend's word that it let go of the page. */
+			if (kept) {
+				frontend_break(&dev->fe,
+					       "backend answered TX request %u but kept its page "
+					       "mapped (page leaked)",
+					       rsp.id);
+				return;
+			}
 			if (rsp.status == NETIF_RSP_ERROR)
 				dev->stats.tx_errors++;
 			else if (rsp.status == NETIF_RSP_DROPPED)
@@ -432,24 +442,30 @@ static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct 
 {
 	struct net_fragment frags[NETFRONT_MAX_RX_FRAGS];
 	struct netfront_rx rx = {.frags = frags, .nfrag = pkt->nfrag, .len = pkt->len};
-	bool whole = true;
+	int kept = 0;
 
 	for (unsigned int i = 0; i < pkt->slots; i++) {
 		struct rx_slot *s = rx_slot_at(dev, cons + i);
 
 		s->posted = false;
-		end_grant(dev, &s->page, s->ref); /* before the packet is looked at */
+		kept |= end_grant(&s->page, s->ref); /* before the packet is looked at */
 	}
 	dev->rx.rsp_cons = cons + pkt->slots;
 	dev->stats.rx_slots += pkt->slots;
+	/* An answer is the backend's word that it let go of the page: one that keeps it
+	 * would cost a page and a grant each time. */
+	if (kept) {
+		frontend_break(&dev->fe,
+			       "backend answered RX request %u but kept its page mapped (page "
+			       "leaked)",
+			       (unsigned int)(cons % RX_SLOTS));
+		return;
+	}
 	for (unsigned int i = 0; i < pkt->nfrag; i++) {
 		struct rx_slot *s = rx_slot_at(dev, pkt->frag[i].idx);
 
-		if (!s->page)
-			whole = false; /* leaked: the backend kept it */
-		else
-			frags[i] = (struct net_fragment){(char *)s->page + pkt->frag[i].offset,
-							 pkt->frag[i].len};
+		frags[i] = (struct net_fragment){(char *)s->page + pkt->frag[i].offset,
+						 pkt->frag[i].len};
 	}
 	if (pkt->error) {
 		dev->stats.rx_errors++;
@@ -457,7 +473,7 @@ static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct 
 	}
 	/* Too long for the stack (NETFRONT_MAX_PACKET), yet within the protocol: a full
 	 * 64 KiB datagram GRO made in dom0. Dropped: TCP sends it again, cut smaller. */
-	if (!whole || pkt->len > NETFRONT_MAX_PACKET || dev->fe.state != FRONTEND_CONNECTED) {
+	if (pkt->len > NETFRONT_MAX_PACKET || dev->fe.state != FRONTEND_CONNECTED) {
 		dev->stats.rx_dropped++;
 		return;
 	}
@@ -662,6 +678,7 @@ static void closing(struct frontend *fe)
 static void release(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
+	unsigned int kept = 0;
 
 	if (dev->tx_ring_page)
 		gnttab_free_page(dev->tx_ring_page, dev->tx_ring_ref);
@@ -671,8 +688,8 @@ static void release(struct frontend *fe)
 	for (unsigned int i = 0; i < TX_SLOTS; i++) {
 		struct tx_slot *s = &dev->tx_slots[i];
 
-		if (s->in_flight)
-			end_grant(dev, &s->page, s->ref);
+		if (s->in_flight && end_grant(&s->page, s->ref))
+			kept++;
 		s->in_flight = false;
 		if (s->page)
 			page_free(s->page, 1);
@@ -682,13 +699,16 @@ static void release(struct frontend *fe)
 	for (unsigned int i = 0; i < RX_SLOTS; i++) {
 		struct rx_slot *s = &dev->rx_slots[i];
 
-		if (s->posted)
-			end_grant(dev, &s->page, s->ref);
+		if (s->posted && end_grant(&s->page, s->ref))
+			kept++;
 		s->posted = false;
 		if (s->page)
 			page_free(s->page, 1);
 		s->page = NULL;
 	}
+	if (kept)
+		printk("netfront %s: backend still maps %u pages after it closed: pages leaked\n",
+		       dev->fe.name, kept);
 }
 
 static void free_vif(struct frontend *fe)

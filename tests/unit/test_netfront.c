@@ -1057,31 +1057,56 @@ static void rx_producer_moving_back_breaks_the_interface(void **state)
 	assert_int_equal(rx_log.calls, 1);
 }
 
-/* Xen refuses to end the grant: the backend kept the page mapped after answering. */
-static void rx_page_still_mapped_is_not_delivered_nor_reused(void **state)
+/* Xen refuses to end the grant: the backend kept the page mapped after answering. The
+ * answer was its word that it let go: the interface breaks at the first such page. */
+static void rx_page_still_mapped_breaks_the_interface(void **state)
 {
-	struct netif_rx_request r = deliver(frame_a, 0, 60), again;
+	struct netif_rx_request r = deliver(frame_a, 0, 60);
 	char *page = dev->rx_slots[r.id].page;
+	RING_IDX posted = rx_back.sring->req_prod;
+	char expect[96];
 
 	grants[r.gref].busy = -1;
 	run_vif_thread();
-	assert_int_equal(rx_log.calls, 0);
+	snprintf(expect, sizeof(expect),
+		 "backend answered RX request %u but kept its page mapped (page leaked)", r.id);
+	assert_broken(expect);
+	assert_int_equal(rx_log.calls, 0); /* never delivered */
 	assert_int_equal(stats().rx_frames, 0);
-	assert_logged("netfront vif0: backend still holds a page: page leaked\n");
 	assert_true(grants[r.gref].active);
 	assert_non_null(live_run(page)); /* not freed... */
-	assert_ptr_not_equal(dev->rx_slots[r.id].page, page);
-	again = newest_rx(); /* ...and not reused: the slot has a new page */
-	assert_int_equal(again.id, r.id);
-	assert_ptr_not_equal(granted(again.gref)->va, page);
-	assert_ptr_equal(grants[again.gref].va, dev->rx_slots[r.id].page);
-	assert_false(dev->fe.broken);
+	assert_null(dev->rx_slots[r.id].page); /* ...nor reused */
+	assert_int_equal(rx_back.sring->req_prod, posted); /* none posted after the break */
 
 	netfront_close(dev); /* nor freed at the close */
 	dev = NULL;
 	assert_non_null(live_run(page));
 	assert_int_equal(live_pages(), 1);
 	assert_int_equal(active_grants(), 1);
+}
+
+static void tx_page_still_mapped_breaks_the_interface(void **state)
+{
+	struct netif_tx_request a;
+	char *page;
+	char expect[96];
+
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	a = take_tx();
+	page = grants[a.gref].va;
+	grants[a.gref].busy = -1;
+	tx_respond(a.id, NETIF_RSP_OKAY);
+	run_vif_thread();
+	snprintf(expect, sizeof(expect),
+		 "backend answered TX request %u but kept its page mapped (page leaked)", a.id);
+	assert_broken(expect);
+	assert_int_equal(dev->tx_in_flight, 0);
+	assert_int_equal(send_frame(frame_a, 60), -EIO);
+
+	netfront_close(dev);
+	dev = NULL;
+	assert_non_null(live_run(page)); /* kept out of use for good */
+	assert_int_equal(live_pages(), 1);
 }
 
 static void broken_interface_ignores_the_backend_and_refuses_sends(void **state)
@@ -1693,7 +1718,8 @@ int main(void)
 		T(rx_gso_prefix_breaks_the_interface),
 		T(rx_producer_ahead_breaks_the_interface_before_any_frame),
 		T(rx_producer_moving_back_breaks_the_interface),
-		T(rx_page_still_mapped_is_not_delivered_nor_reused),
+		T(rx_page_still_mapped_breaks_the_interface),
+		T(tx_page_still_mapped_breaks_the_interface),
 		T(broken_interface_ignores_the_backend_and_refuses_sends),
 		T(send_gathers_fragments_into_one_read_only_page),
 		T(frames_of_bad_sizes_are_refused),
