@@ -6,6 +6,7 @@
 #   tools/install-deps.sh build     compiler, Xen public headers
 #   tools/install-deps.sh unit      + cmocka for the host unit tests
 #   tools/install-deps.sh testhost  + Xen 4.17, QEMU, busybox and a Debian dom0 kernel
+#   tools/install-deps.sh bench     + fio, which make bench runs in its Linux guest
 #   tools/install-deps.sh lwip      lwIP's source from Debian, unpacked into build/deps/lwip
 #   tools/install-deps.sh newlib    newlib's source (Debian's newlib-source), into build/deps/newlib
 #   tools/install-deps.sh lua       Lua 5.4's source from Debian, into build/deps/lua
@@ -25,6 +26,9 @@ unit_pkgs=(libcmocka-dev pkg-config)
 # bash, iproute2, util-linux (losetup, flock) and procps are what those scripts call.
 host_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-x86 busybox-static cpio
 	   iproute2 util-linux procps kmod bash dpkg-dev gzip iperf)
+# make bench copies fio (and the libraries it links) into its Linux guest, whose
+# ramdisk zstd packs.
+bench_pkgs=(fio zstd)
 # dpkg-source unpacks the source package and applies Debian's patches; the keyring lets
 # apt check the Release file of our private source list.
 lwip_pkgs=(apt dpkg-dev debian-archive-keyring xz-utils)
@@ -39,11 +43,12 @@ case $what in
 build) pkgs=("${build_pkgs[@]}") ;;
 unit) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}") ;;
 testhost) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
+bench) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${bench_pkgs[@]}") ;;
 lwip | newlib | lua) pkgs=("${lwip_pkgs[@]}") ;;
 sqlite) pkgs=("${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
 all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
 *)
-	echo "usage: $0 build|unit|testhost|lwip|newlib|lua|sqlite|all" >&2
+	echo "usage: $0 build|unit|testhost|bench|lwip|newlib|lua|sqlite|all" >&2
 	exit 2
 	;;
 esac
@@ -166,7 +171,7 @@ case $what in sqlite | all)
 	;;
 esac
 case $what in newlib | all) fetch_newlib ;; esac
-[ "$what" = testhost ] || [ "$what" = all ] || exit 0
+[ "$what" = testhost ] || [ "$what" = bench ] || [ "$what" = all ] || exit 0
 
 # The dom0 (and Linux PV peer) kernel: downloaded and unpacked, never installed.
 kdir=$cache/linux

@@ -131,7 +131,7 @@ static int render_json(char *b, size_t size, const struct facts *f)
 		" \"rx\": {\"frames\": %llu, \"bytes\": %llu, \"errors\": %llu, "
 		"\"dropped\": %llu, \"gso\": %llu, \"slots\": %llu, \"csum_blank\": %llu},\n"
 		" \"tx\": {\"frames\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-		"\"dropped\": %llu}}\n",
+		"\"dropped\": %llu, \"csum_blank\": %llu}}\n",
 		f->uptime_s, f->dom.xen_major, f->dom.xen_minor, f->dom.xen_extra, f->dom.domid,
 		f->dom.name ? f->dom.name : "", f->addr.ip_text, requests,
 		(unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes,
@@ -139,7 +139,7 @@ static int render_json(char *b, size_t size, const struct facts *f)
 		(unsigned long long)s->rx_gso, (unsigned long long)s->rx_slots,
 		(unsigned long long)s->rx_csum_blank, (unsigned long long)s->tx_frames,
 		(unsigned long long)s->tx_bytes, (unsigned long long)s->tx_errors,
-		(unsigned long long)s->tx_dropped);
+		(unsigned long long)s->tx_dropped, (unsigned long long)s->tx_csum_blank);
 }
 
 static int render_html(char *b, size_t size, const struct facts *f)

@@ -7,6 +7,13 @@
  *   nettest udp-echo IP PORT MIN MAX   one datagram of each size MIN..MAX, each echo
  *                                      compared (3 tries of 1 s each per size)
  *   nettest rtt IP PORT COUNT          COUNT 32-byte TCP round trips; prints the median
+ *                                      and the 99th percentile
+ *   nettest udp-pps IP PORT SECS N     64-byte UDP datagrams to an echo server for SECS,
+ *                                      N kept in flight (one sent for each echo, or for
+ *                                      each 0.2 s with none); prints echoes per second
+ *   nettest echo-server PORT           TCP and UDP echo (RFC 862) on PORT, a process
+ *                                      per TCP client; runs until killed (make bench's
+ *                                      Linux guest answers like apps/echo)
  *   nettest http IP PORT PATH COUNT    COUNT GET requests on one connection (keep-alive),
  *                                      each answer read by its Content-Length; prints
  *                                      the last body
@@ -32,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,9 +220,94 @@ static int rtt(const char *ip, const char *port, int count)
 		t[i] = now_s() - t0;
 	}
 	qsort(t, count, sizeof(*t), cmp_double);
-	printf("nettest: rtt: %d round trips of 32 bytes, median %.3f ms, min %.3f ms\n", count,
-	       t[count / 2] * 1e3, t[0] * 1e3);
+	printf("nettest: rtt: %d round trips of 32 bytes, median %.3f ms, p99 %.3f ms, min %.3f "
+	       "ms\n",
+	       count, t[count / 2] * 1e3, t[count - 1 - count / 100] * 1e3, t[0] * 1e3);
 	return 0;
+}
+
+/* Echoes per second with n datagrams in flight: each echo sends the next one; a lost
+ * one is replaced once nothing came for 0.2 s, so the window never runs dry. */
+static int udp_pps(const char *ip, const char *port, int secs, int n)
+{
+	struct sockaddr_in a = address(ip, port);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint8_t msg[64], back[2048];
+	long long sent = 0, echoed = 0, refills = 0;
+	double start, end;
+
+	memset(msg, 'p', sizeof(msg));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		return 1;
+	start = now_s();
+	end = start + secs;
+	for (int i = 0; i < n; i++, sent++)
+		send(fd, msg, sizeof(msg), 0);
+	while (now_s() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (poll(&p, 1, 200) <= 0) {
+			refills++;
+			for (int i = 0; i < n; i++, sent++)
+				send(fd, msg, sizeof(msg), 0);
+			continue;
+		}
+		if (recv(fd, back, sizeof(back), 0) == sizeof(msg)) {
+			echoed++;
+			send(fd, msg, sizeof(msg), 0);
+			sent++;
+		}
+	}
+	printf("nettest: udp-pps: %lld echoes of 64 bytes in %d s, %d in flight: %.0f per second "
+	       "(%lld sent, %lld refills)\n",
+	       echoed, secs, n, echoed / (now_s() - start), sent, refills);
+	return echoed == 0;
+}
+
+/* RFC 862 over TCP and UDP on port, until killed. */
+static int echo_server(const char *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(port))};
+	int u = socket(AF_INET, SOCK_DGRAM, 0), t = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	static char buf[65536];
+
+	setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(u, (struct sockaddr *)&a, sizeof(a)) ||
+	    bind(t, (struct sockaddr *)&a, sizeof(a)) || listen(t, 16)) {
+		perror("nettest: echo-server");
+		return 1;
+	}
+	signal(SIGCHLD, SIG_IGN); /* no zombies */
+	for (;;) {
+		struct pollfd p[2] = {{.fd = u, .events = POLLIN}, {.fd = t, .events = POLLIN}};
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN) {
+			struct sockaddr_in from;
+			socklen_t len = sizeof(from);
+			ssize_t n =
+				recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+
+			if (n >= 0)
+				sendto(u, buf, n, 0, (struct sockaddr *)&from, len);
+		}
+		if (p[1].revents & POLLIN) {
+			int c = accept(t, NULL, NULL);
+
+			if (c >= 0 && fork() == 0) {
+				ssize_t n;
+
+				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				while ((n = read(c, buf, sizeof(buf))) > 0)
+					if (write(c, buf, n) != n)
+						break;
+				_exit(0);
+			}
+			if (c >= 0)
+				close(c);
+		}
+	}
 }
 
 /* Read one HTTP response from fd: status code, body into body (NUL-ended). */
@@ -504,6 +597,10 @@ int main(int argc, char **argv)
 		return udp_echo(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "rtt"))
 		return rtt(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "udp-pps"))
+		return udp_pps(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+	if (argc == 3 && !strcmp(argv[1], "echo-server"))
+		return echo_server(argv[2]);
 	if (argc == 6 && !strcmp(argv[1], "http"))
 		return http(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "relay"))
@@ -515,6 +612,7 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
 		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT |\n"
-		"       dns NAME IP | tcp-csum IFACE COUNT SECS\n");
+		"       dns NAME IP | tcp-csum IFACE COUNT SECS | udp-pps IP PORT SECS N |\n"
+		"       echo-server PORT\n");
 	return 2;
 }

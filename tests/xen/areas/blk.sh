@@ -4,7 +4,7 @@
 # runs, boots the test host once for every area asked for, then runs blk_check.
 # shellcheck shell=bash
 
-blk_apps="blkcheck blkedge"
+blk_apps="blkcheck blkedge blkbench"
 
 blk_setup() {
 # blkcheck: a 32 MiB read-write disk it fills with seed 7 (in 1 MiB requests) and
@@ -19,6 +19,11 @@ blk_seed=7
 # blkedge: its disk (a loop device of 4 KiB sectors) is added by the job in dom0.
 "$top/tools/xlcfg.sh" blkedge blkedge 32 preserve >"$job/blkedge.cfg"
 gcc -static -O2 -Wall -Werror -o "$job/sparse" "$top/tests/xen/sparse.c"
+# blkbench: make bench's disk patterns, 1 s each, so the bench's app is known to work.
+{
+	"$top/tools/xlcfg.sh" blkbench blkbench 64 preserve "secs=1"
+	echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/blk-bench.img' ]"
+} >"$job/blkbench.cfg"
 }
 
 blk_job() {
@@ -60,6 +65,10 @@ rm -f /tmp/blkfs/blk-rw.img
 } >$OUT/blkcheck-ro-cmp.txt
 rm -f /tmp/blk-ro.orig
 
+dd if=/dev/zero of=/tmp/blk-bench.img bs=1M count=16 2>/dev/null
+guest_run blkbench blkbench.cfg 120
+rm -f /tmp/blk-bench.img
+
 # blkedge: a disk of 4 KiB sectors (util-linux losetup, not busybox's: blkback reports sector-size
 # 4096, sectors in 512-byte units), a garbage max-ring-page-order written while the
 # guest is paused, close and reopen, then a detach while reads are in flight. xvdb (a
@@ -91,6 +100,14 @@ JOB
 }
 
 blk_check() {
+# blkbench: each of make bench's patterns ran, with a figure (checked: above 0).
+expect_lines blkbench_runs_every_pattern_of_make_bench blkbench \
+	'^blkbench: randread-4k-qd1: [1-9][0-9]* IOPS, [0-9.]+ MB/s, lat p50 [0-9]+ us, p99 [0-9]+ us' \
+	'^blkbench: randread-4k-qd32: [1-9][0-9]* IOPS' '^blkbench: randwrite-4k-qd1: [1-9][0-9]* IOPS' \
+	'^blkbench: randwrite-4k-qd32: [1-9][0-9]* IOPS' '^blkbench: read-1m-qd4: [1-9][0-9]* IOPS' \
+	'^blkbench: write-1m-qd4: [1-9][0-9]* IOPS' '^blkbench: done$'
+expect_end blkbench_powers_off blkbench poweroff
+
 # blkedge: a 4 KiB-sector disk, an optional node with garbage, reopen, detach under load.
 expect_lines blkfront_ignores_a_garbage_optional_node blkedge \
 	'^blkfront xvda: ignoring backend node max-ring-page-order \(EINVAL\)$' \

@@ -214,6 +214,9 @@ done
 expect_file httpd_serves_the_page httpd-index.html '<li>Xen 4\.17\.[0-9]+, domain [0-9]+</li>'
 expect_file httpd_page_shows_uptime_and_counters httpd-index.html '<li>received: [1-9][0-9]* frames'
 expect_file httpd_stats_is_json httpd-stats.json '^\{"uptime_s": [0-9]+, "xen": "4\.17\.[0-9]+", "domid": [0-9]+, "name": "httpd", "ip": "10\.0\.0\.4"'
+# The counters of the fast paths: TCP frames whose checksum netback completed.
+expect_file httpd_stats_counts_checksums_left_to_the_backend httpd-stats.json \
+	'^ "tx": \{"frames": [1-9][0-9]*, .*"csum_blank": [1-9][0-9]*\}\}$'
 expect_file httpd_unknown_page_is_404 httpd-404.txt '404'
 expect_file httpd_keeps_the_connection_alive httpd-keepalive.txt '^nettest: http: 5 answers on one connection'
 if grep -q '"name": "httpd"' "$results/host-stats.json" 2>/dev/null; then
