@@ -121,12 +121,15 @@ bench_mode() {
 	for r in $(seq $5); do
 		up skiff-$m-net '^iperf: listening'
 		up skiff-$m-echo '^echo: listening'
-		iperf -c $2 -t 10 -f m >/out/skiff-$m-iperf-$r.txt 2>&1
-		iperf -c $3 -t 10 -f m >/out/linux-$m-iperf-$r.txt 2>&1
-		./nettest udp-pps $4 7 5 32 >/out/skiff-$m-pps-$r.txt 2>&1
-		./nettest udp-pps $3 7 5 32 >/out/linux-$m-pps-$r.txt 2>&1
-		./nettest rtt $4 7 1000 >/out/skiff-$m-rtt-$r.txt 2>&1
-		./nettest rtt $3 7 1000 >/out/linux-$m-rtt-$r.txt 2>&1
+		# Each bounded, and said on dom0's console, so a stall shows where it is.
+		echo "bench: $m round $r: TCP in, UDP echoes, round trips"
+		timeout 60 iperf -c $2 -t 10 -f m >/out/skiff-$m-iperf-$r.txt 2>&1
+		timeout 60 iperf -c $3 -t 10 -f m >/out/linux-$m-iperf-$r.txt 2>&1
+		timeout 30 ./nettest udp-pps $4 7 5 32 >/out/skiff-$m-pps-$r.txt 2>&1
+		timeout 30 ./nettest udp-pps $3 7 5 32 >/out/linux-$m-pps-$r.txt 2>&1
+		timeout 60 ./nettest rtt $4 7 1000 >/out/skiff-$m-rtt-$r.txt 2>&1
+		timeout 60 ./nettest rtt $3 7 1000 >/out/linux-$m-rtt-$r.txt 2>&1
+		tail -q -n 1 /out/*-$m-*-$r.txt
 	done
 	for g in skiff-$m-net skiff-$m-echo linux-$m-net; do
 		guest_wait $g 1 >/dev/null # records the consoles

@@ -202,6 +202,9 @@ static int rtt(const char *ip, const char *port, int count)
 	int fd = tcp_connect(ip, port);
 	double *t = calloc(count, sizeof(*t));
 	char msg[32], back[32];
+	struct timeval tv = {.tv_sec = 5}; /* a server that stops answering ends the test */
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 
 	memset(msg, 'r', sizeof(msg));
 	for (int i = 0; i < count; i++) {
@@ -213,8 +216,10 @@ static int rtt(const char *ip, const char *port, int count)
 		while (got < sizeof(back)) {
 			ssize_t n = read(fd, back + got, sizeof(back) - got);
 
-			if (n <= 0)
+			if (n <= 0) {
+				printf("nettest: rtt: no echo of round trip %d\n", i + 1);
 				return 1;
+			}
 			got += n;
 		}
 		t[i] = now_s() - t0;
