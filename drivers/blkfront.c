@@ -674,8 +674,9 @@ static void put_on_ring(struct blkfront *dev, const struct slot *s, const struct
 	dev->ring_requests++;
 }
 
-/* Give back slots (and their pages) taken for a request that will not be sent. No
- * grant of theirs is known to the backend yet, so ending them cannot fail. */
+/* Give back slots (and their pages) taken for a request that will not be sent. The
+ * backend was not told of their grants, but refs are easy to guess: one it mapped anyway
+ * is left to end_slot_grants, which drops the page rather than reuse it. */
 static void untake(struct blkfront *dev, struct slot **taken, unsigned int n)
 {
 	while (n-- > 0) {
