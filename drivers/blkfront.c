@@ -388,7 +388,11 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 		return false;
 	}
 	s = &dev->slots[rsp->id];
-	if (rsp->operation != s->op) {
+	/* An indirect request's answer names the operation inside it (Linux's blkback) or,
+	 * as blkif.h's "copied from request" reads, BLKIF_OP_INDIRECT: both are the same
+	 * request's. */
+	if (rsp->operation != s->op &&
+	    !(s->indirect != NO_PAGE && rsp->operation == BLKIF_OP_INDIRECT)) {
 		frontend_break(&dev->fe,
 			       "response to request %llu has operation %u, request had %u",
 			       (unsigned long long)rsp->id, rsp->operation, s->op);
@@ -573,8 +577,8 @@ static bool has_room(const struct blkfront *dev, unsigned int slots, unsigned in
 	return dev->free_slots >= slots && dev->free_pages >= pages;
 }
 
-/* The operation a request is sent as, and its response names. Linux's blkback answers
- * an indirect request with the operation inside it (indirect_op). */
+/* The operation a request is sent as, and its response names (an indirect request's
+ * answer may also name BLKIF_OP_INDIRECT: complete()). */
 static uint8_t ring_op(const struct blkfront *dev, const struct blk_request *req)
 {
 	switch (req->op) {

@@ -20,8 +20,9 @@
  * the way out.
  *
  * Disk 0 is written in requests of 1 MiB: one ring request each when the backend takes
- * indirect descriptors. If the backend offers discard, the 1 MiB at 8 MiB is then
- * discarded and read back; dom0 checks that the image file has a hole there.
+ * indirect descriptors. If the backend offers discard, the 1 MiB at a quarter of the
+ * disk is then discarded and read back; dom0 checks that the image file has a hole
+ * there.
  *
  * With "bench" on the command line it only measures: the write pass sends zeros and
  * the read pass checks nothing, so the figures are the driver's and the backend's,
@@ -189,26 +190,30 @@ static void print_stats(struct blkfront *disk)
 	       st.mapped);
 }
 
-/* Discard 1 MiB at 8 MiB, then read it back: a file-backed disk gives zeros there. */
-#define DISCARD_SECTOR 16384
-#define DISCARD_BYTES  (1024 * 1024)
+/* Discard the 1 MiB at a quarter of the disk (8 MiB on a 32 MiB one), then read it
+ * back: a file-backed disk gives zeros there. A disk under 4 MiB is not tried. */
+#define DISCARD_BYTES (1024 * 1024)
 
 static int check_discard(struct blkfront *disk)
 {
 	static uint8_t buf[DISCARD_BYTES];
+	const struct blkfront_info *i = blkfront_info(disk);
+	uint64_t bytes = i->sectors * i->sector_size;
+	uint64_t at = bytes / 4 / DISCARD_BYTES * DISCARD_BYTES / SECTOR;
 	size_t nonzero = 0;
 	int rc;
 
-	if (!blkfront_info(disk)->discard) {
-		printf("blkcheck: discard: not offered\n");
+	if (!i->discard || bytes < 4 * DISCARD_BYTES) {
+		printf("blkcheck: discard: %s\n",
+		       i->discard ? "disk too small to try" : "not offered");
 		return 0;
 	}
-	rc = blkfront_discard(disk, DISCARD_SECTOR, DISCARD_BYTES);
-	printf("blkcheck: discard of %u bytes at sector %u: %s\n", DISCARD_BYTES, DISCARD_SECTOR,
-	       rc ? strerror_name(rc) : "ok");
+	rc = blkfront_discard(disk, at, DISCARD_BYTES);
+	printf("blkcheck: discard of %u bytes at sector %llu: %s\n", DISCARD_BYTES,
+	       (unsigned long long)at, rc ? strerror_name(rc) : "ok");
 	if (rc)
 		return 1;
-	rc = blkfront_read(disk, DISCARD_SECTOR, buf, DISCARD_BYTES);
+	rc = blkfront_read(disk, at, buf, DISCARD_BYTES);
 	if (rc) {
 		printf("blkcheck: read of the discarded range failed: %d\n", rc);
 		return 1;

@@ -1506,15 +1506,39 @@ static void short_request_on_an_indirect_disk_goes_direct(void **state)
 	assert_int_equal(((struct blkif_request_indirect *)&r)->nr_segments, SEGS + 1);
 }
 
-/* An indirect request's answer must name its inner operation, as blkback's does. */
-static void indirect_answer_naming_indirect_breaks_the_disk(void **state)
+/* An indirect request's answer names its inner operation (Linux's blkback) or
+ * BLKIF_OP_INDIRECT (blkif.h: "copied from request"); any other breaks the disk. */
+static void indirect_answer_names_either_operation(void **state)
+{
+	struct blkif_request r1, r2, r3;
+	struct blk_request *a, *b, *c;
+
+	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
+	a = submit_read(0, 64 * PAGE_SIZE, &r1);
+	b = submit_read(0, 64 * PAGE_SIZE, &r2);
+	c = submit_read(0, 64 * PAGE_SIZE, &r3);
+	perform(&r1);
+	perform(&r2);
+	respond(r1.id, BLKIF_OP_INDIRECT, BLKIF_RSP_OKAY);
+	respond(r2.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, 0);
+	assert_int_equal(done_of(b)->status, 0);
+	assert_memory_equal(a->buf, disk, 64 * PAGE_SIZE);
+	respond(r3.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){c}, 1);
+	assert_logged("has operation 1, request had 0");
+}
+
+/* A direct request's answer naming BLKIF_OP_INDIRECT is another request's: broken. */
+static void direct_answer_naming_indirect_breaks_the_disk(void **state)
 {
 	struct blkif_request r;
 	struct blk_request *a;
 
 	open_with((const char *[]){"feature-max-indirect-segments", "256", NULL});
-	a = submit_read(0, 64 * PAGE_SIZE, &r);
-	perform(&r);
+	a = submit_read(0, 4 * PAGE_SIZE, &r);
 	respond(r.id, BLKIF_OP_INDIRECT, BLKIF_RSP_OKAY);
 	run_disk_thread();
 	assert_broken((struct blk_request *[]){a}, 1);
@@ -1840,7 +1864,8 @@ int main(void)
 		T0(disk_of_4096_byte_sectors),
 		T0(indirect_request_carries_a_mib_in_one_ring_request),
 		T0(short_request_on_an_indirect_disk_goes_direct),
-		T0(indirect_answer_naming_indirect_breaks_the_disk),
+		T0(indirect_answer_names_either_operation),
+		T0(direct_answer_naming_indirect_breaks_the_disk),
 		T0(indirect_segments_offered_are_clamped_or_ignored),
 		T0(request_cut_in_parts_completes_once_with_the_first_error),
 		T(cut_request_failed_by_a_break_completes_once),
