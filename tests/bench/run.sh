@@ -187,6 +187,23 @@ compare() {
 			printf "| %s (%s) | %s | %s | %s |\n", what, unit, fig(a, na), fig(b, nb), ratio }'
 }
 
+# row_of WHAT UNIT HIGHER_IS_BETTER FN ARGS...: the row of a figure that `FN SIDE ROUND
+# ARGS...` reads for one side (skiff, linux) of one round of mode $m.
+row_of() {
+	local what=$1 unit=$2 hib=$3 fn=$4 r
+	shift 4
+	s=() l=()
+	for r in $(seq $rounds); do
+		s+=("$($fn skiff $r "$@")")
+		l+=("$($fn linux $r "$@")")
+	done
+	compare "$what" "$unit" "$hib"
+}
+disk_fig() { disk_figure $1-$m-disk-$2 "$3" "$4"; } # SIDE ROUND PATTERN FIELD
+iperf_fig() { iperf_figure $1-$m-iperf-$2.txt; }
+pps_fig() { sed -n 's/.*: \([0-9]*\) per second.*/\1/p' "$out/$1-$m-pps-$2.txt" 2>/dev/null; }
+rtt_fig() { rtt_figure $1-$m-rtt-$2.txt "$3"; } # SIDE ROUND median|p99
+
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$top" status --porcelain 2>/dev/null | grep -q . && echo ", with changes" || true)
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -199,51 +216,18 @@ kernel=$(basename "$vmlinuz" | sed 's/vmlinuz-//')
 		echo
 		echo "| as $m guests | Skiff | Linux | ratio |"
 		echo "|---|---|---|---|"
-		for p in randread-4k-qd1:"4 KiB random read, depth 1" randread-4k-qd32:"4 KiB random read, depth 32" \
-			randwrite-4k-qd1:"4 KiB random write, depth 1" randwrite-4k-qd32:"4 KiB random write, depth 32"; do
-			s=() l=()
-			for r in $(seq $rounds); do
-				s+=("$(disk_figure skiff-$m-disk-$r "${p%%:*}" 1)")
-				l+=("$(disk_figure linux-$m-disk-$r "${p%%:*}" 1)")
-			done
-			compare "${p#*:}" IOPS 1
-		done
-		for p in read-1m-qd4:"1 MiB sequential read, depth 4" write-1m-qd4:"1 MiB sequential write, depth 4"; do
-			s=() l=()
-			for r in $(seq $rounds); do
-				s+=("$(disk_figure skiff-$m-disk-$r "${p%%:*}" 2)")
-				l+=("$(disk_figure linux-$m-disk-$r "${p%%:*}" 2)")
-			done
-			compare "${p#*:}" MB/s 1
-		done
-		for f in 3:p50 4:p99; do
-			s=() l=()
-			for r in $(seq $rounds); do
-				s+=("$(disk_figure skiff-$m-disk-$r randread-4k-qd1 "${f%%:*}")")
-				l+=("$(disk_figure linux-$m-disk-$r randread-4k-qd1 "${f%%:*}")")
-			done
-			compare "4 KiB random read latency ${f#*:}, depth 1" us 0
-		done
-		s=() l=()
-		for r in $(seq $rounds); do
-			s+=("$(iperf_figure skiff-$m-iperf-$r.txt)")
-			l+=("$(iperf_figure linux-$m-iperf-$r.txt)")
-		done
-		compare "TCP in, iperf -c from dom0, 10 s" Mbit/s 1
-		s=() l=()
-		for r in $(seq $rounds); do
-			s+=("$(sed -n 's/.*: \([0-9]*\) per second.*/\1/p' "$out/skiff-$m-pps-$r.txt" 2>/dev/null)")
-			l+=("$(sed -n 's/.*: \([0-9]*\) per second.*/\1/p' "$out/linux-$m-pps-$r.txt" 2>/dev/null)")
-		done
-		compare "64-byte UDP echoes, 32 in flight" "per second" 1
-		for f in median:p50 p99:p99; do
-			s=() l=()
-			for r in $(seq $rounds); do
-				s+=("$(rtt_figure skiff-$m-rtt-$r.txt "${f%%:*}")")
-				l+=("$(rtt_figure linux-$m-rtt-$r.txt "${f%%:*}")")
-			done
-			compare "TCP round trip of 32 bytes, ${f#*:}" ms 0
-		done
+		row_of "4 KiB random read, depth 1" IOPS 1 disk_fig randread-4k-qd1 1
+		row_of "4 KiB random read, depth 32" IOPS 1 disk_fig randread-4k-qd32 1
+		row_of "4 KiB random write, depth 1" IOPS 1 disk_fig randwrite-4k-qd1 1
+		row_of "4 KiB random write, depth 32" IOPS 1 disk_fig randwrite-4k-qd32 1
+		row_of "1 MiB sequential read, depth 4" MB/s 1 disk_fig read-1m-qd4 2
+		row_of "1 MiB sequential write, depth 4" MB/s 1 disk_fig write-1m-qd4 2
+		row_of "4 KiB random read latency p50, depth 1" us 0 disk_fig randread-4k-qd1 3
+		row_of "4 KiB random read latency p99, depth 1" us 0 disk_fig randread-4k-qd1 4
+		row_of "TCP in, iperf -c from dom0, 10 s" Mbit/s 1 iperf_fig
+		row_of "64-byte UDP echoes, 32 in flight" "per second" 1 pps_fig
+		row_of "TCP round trip of 32 bytes, p50" ms 0 rtt_fig median
+		row_of "TCP round trip of 32 bytes, p99" ms 0 rtt_fig p99
 		s=("$(since_create skiff-$m-net "$(field skiff-$m-net first_line_s)")")
 		l=("$(since_create linux-$m-net "$(field linux-$m-net first_line_s)")")
 		compare "xl create -> first console line" s 0
