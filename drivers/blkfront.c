@@ -68,7 +68,8 @@ _Static_assert(sizeof(struct blkif_request_indirect) <= sizeof(struct blkif_requ
 		       sizeof(struct blkif_request_discard) <= sizeof(struct blkif_request),
 	       "every request shape fits a ring slot");
 /* Cut into direct requests, the largest request needs 24 slots; a 1-page ring has 32. */
-_Static_assert((BLK_MAX_REQUEST + SEGS * PAGE_SIZE - 1) / (SEGS * PAGE_SIZE) <= 32,
+#define MAX_PARTS 32
+_Static_assert((BLK_MAX_REQUEST + SEGS * PAGE_SIZE - 1) / (SEGS * PAGE_SIZE) <= MAX_PARTS,
 	       "a request cut into direct ones fits the smallest ring");
 _Static_assert(INDIRECT_SEGS + 1 <= POOL_PAGES, "the largest request fits the pool");
 
@@ -554,6 +555,18 @@ static unsigned int ring_requests_for(const struct blkfront *dev, const struct b
 	return moves_data(req) ? (unsigned int)((req->len + max - 1) / max) : 1;
 }
 
+/* The bytes of req's data the k-th of its ring requests carries (0 for a flush or a
+ * discard, which carry none). */
+static size_t part_len(const struct blkfront *dev, const struct blk_request *req, unsigned int k)
+{
+	size_t max = ring_request_bytes(dev), left;
+
+	if (!moves_data(req))
+		return 0;
+	left = req->len - k * max;
+	return left < max ? left : max;
+}
+
 /* Pool pages a ring request of len bytes takes: its data, and its indirect page. */
 static unsigned int pages_for_len(size_t len)
 {
@@ -562,14 +575,14 @@ static unsigned int pages_for_len(size_t len)
 	return n > SEGS ? n + 1 : n;
 }
 
-static unsigned int pages_for(const struct blkfront *dev, const struct blk_request *req)
+static unsigned int pages_for(const struct blkfront *dev, const struct blk_request *req,
+			      unsigned int parts)
 {
-	size_t max = ring_request_bytes(dev), left = req->len;
 	unsigned int n = 0;
 
-	for (; moves_data(req) && left > max; left -= max)
-		n += pages_for_len(max);
-	return moves_data(req) ? n + pages_for_len(left) : 0;
+	for (unsigned int k = 0; k < parts; k++)
+		n += pages_for_len(part_len(dev, req, k));
+	return n;
 }
 
 static bool has_room(const struct blkfront *dev, unsigned int slots, unsigned int pages)
@@ -691,7 +704,7 @@ static void untake(struct blkfront *dev, struct slot **taken, unsigned int n)
 
 int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 {
-	struct slot *taken[32];
+	struct slot *taken[MAX_PARTS];
 	struct cut_request *cut = NULL;
 	unsigned int n, pages;
 	bool was_idle;
@@ -700,7 +713,7 @@ int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 	if (rc)
 		return rc;
 	n = ring_requests_for(dev, req);
-	pages = pages_for(dev, req);
+	pages = pages_for(dev, req, n);
 	if (!has_room(dev, n, pages) && thread_self() == dev->fe.thread)
 		return -EBUSY; /* a callback waiting for room would wait for itself */
 	wait_event(&dev->room, has_room(dev, n, pages) || !frontend_usable(&dev->fe));
@@ -716,16 +729,13 @@ int blkfront_submit(struct blkfront *dev, struct blk_request *req)
 	 * or not at all. */
 	for (unsigned int k = 0; k < n; k++) {
 		struct slot *s = take_slot(dev);
-		size_t max = ring_request_bytes(dev);
 
 		taken[k] = s;
 		s->req = req;
 		s->cut = cut;
 		s->op = ring_op(dev, req);
-		s->offset = k * max;
-		s->len = req->op == BLK_FLUSH ? 0 : req->len - s->offset;
-		if (moves_data(req) && s->len > max)
-			s->len = max;
+		s->offset = k * ring_request_bytes(dev);
+		s->len = part_len(dev, req, k);
 		rc = moves_data(req) ? fill_pages(dev, s, req) : 0;
 		if (rc) {
 			untake(dev, taken, k + 1);
