@@ -161,8 +161,10 @@ static int run_pattern(struct blkfront *disk, const struct pattern *p, unsigned 
 						  .len = p->block,
 						  .done = io_done,
 						  .arg = &ios[i]};
-		if (submit_io(&ios[i])) {
-			printf("blkbench: %s: submit failed\n", p->name);
+		int rc = submit_io(&ios[i]);
+
+		if (rc) {
+			run.error = rc; /* reported below, with no figures */
 			run.in_flight -= p->depth - i;
 			break;
 		}
