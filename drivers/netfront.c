@@ -651,7 +651,8 @@ static void log_counters(const struct netfront *dev)
 	if (!st->rx_frames && !st->tx_frames)
 		return;
 	printk("netfront %s: received %llu packets, %llu bytes (%llu GSO, %llu ring slots, "
-	       "%llu checksums completed); sent %llu frames (%llu checksums left to the backend)\n",
+	       "%llu with a blank checksum); sent %llu frames (%llu checksums left to the "
+	       "backend)\n",
 	       dev->fe.name, (unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
 	       (unsigned long long)st->rx_gso, (unsigned long long)st->rx_slots,
 	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->tx_frames,

@@ -47,7 +47,11 @@ struct skiff_net_stats {
 	uint64_t rx_not_up;	    /* before the interface was up */
 	uint64_t rx_no_pbuf;	    /* lwIP's pbuf pool was empty */
 	uint64_t rx_queue_full;	    /* the tcpip thread's mailbox was full */
-	uint64_t rx_bad_csum_blank; /* a checksum to complete, in no IPv4 TCP or UDP packet */
+	uint64_t rx_bad_csum_blank; /* a checksum to complete, in no IPv4 UDP packet */
+	uint64_t rx_bad_tcp_csum;   /* a TCP sum wrong, or not checkable (an IP fragment) */
+	/* Not dropped: TCP packets whose sum was not checked on the backend's word (it
+	 * flagged them blank or validated). */
+	uint64_t rx_tcp_csum_trusted;
 	/* Frames lwIP sent that netfront_send() refused, or that could not be gathered. */
 	uint64_t tx_errors;
 };

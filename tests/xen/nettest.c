@@ -27,6 +27,11 @@
  *                                      a frame marked partial (checksum offload: Linux
  *                                      completes it later) must hold the pseudo-header's
  *                                      sum, any other a complete, right checksum
+ *   nettest tcp-badsum IFACE MAC IP PORT
+ *                                      TCP SYNs written onto the guest's vif IFACE (to
+ *                                      MAC, IP:PORT, from 10.0.0.1): those with a wrong
+ *                                      checksum must go unanswered, one with a right
+ *                                      checksum must get its SYN-ACK
  *
  * Exit status 0 only if every check held.
  */
@@ -594,6 +599,123 @@ static int tcp_csum(const char *ifname, int count, int secs)
 	return partial + complete > 0 && !wrong ? 0 : 1;
 }
 
+/* Parse "aa:bb:cc:dd:ee:ff". */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+/* A TCP SYN from dom0 (SRC_MAC, 10.0.0.1:sport) to the guest, its sum right or not. */
+static size_t make_syn(uint8_t *f, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+		       struct in_addr src, struct in_addr dst, uint16_t sport, uint16_t dport,
+		       int bad_sum)
+{
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+	uint16_t sum;
+
+	memset(f, 0, 14 + 20 + 20);
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, src_mac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 40;
+	ip[6] = 0x40; /* Don't Fragment */
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	sum = (uint16_t)~csum_fold(csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	tcp[0] = (uint8_t)(sport >> 8);
+	tcp[1] = (uint8_t)sport;
+	tcp[2] = (uint8_t)(dport >> 8);
+	tcp[3] = (uint8_t)dport;
+	tcp[7] = 1;	/* sequence number */
+	tcp[12] = 0x50; /* 20-byte header */
+	tcp[13] = 0x02; /* SYN */
+	tcp[14] = 0x10; /* window 4096 */
+	sum = (uint16_t)~csum_fold(csum_add(csum_add(0, ip + 12, 8) + 6 + 20, tcp, 20));
+	if (bad_sum)
+		sum ^= 0x0100;
+	tcp[16] = (uint8_t)(sum >> 8);
+	tcp[17] = (uint8_t)sum;
+	return 14 + 20 + 20;
+}
+
+/* Wait up to secs for the guest's SYN-ACK to dport: 1 if seen. */
+static int saw_syn_ack(int fd, uint16_t dport, double secs)
+{
+	static uint8_t frame[65536 + 64];
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
+		const uint8_t *tcp;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = recvfrom(fd, frame, sizeof(frame), 0, (struct sockaddr *)&from, &flen);
+		if (n < 14 + 20 + 20 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (frame[12] != 0x08 || frame[13] != 0x00 || frame[14 + 9] != 6)
+			continue;
+		tcp = frame + 14 + (frame[14] & 0x0f) * 4;
+		if ((tcp[2] << 8 | tcp[3]) == dport && (tcp[13] & 0x12) == 0x12)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * TCP SYNs from dom0 straight onto the guest's vif (no checksum offload flags: netback
+ * hands them on as they are): ones with a wrong TCP checksum must go unanswered, one
+ * with a right sum must get the SYN-ACK that shows the guest was listening.
+ */
+static int tcp_badsum(const char *ifname, const char *mac, const char *ip, const char *port)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	uint8_t dst_mac[6], src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, f[64];
+	struct in_addr src, dst;
+	int bad_answered = 0, right_answered = 0;
+
+	ll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (fd < 0 || !ll.sll_ifindex || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) ||
+	    parse_mac(mac, dst_mac) || !inet_aton(ip, &dst) || !inet_aton("10.0.0.1", &src)) {
+		printf("nettest: tcp-badsum: cannot use %s, %s, %s: %s\n", ifname, mac, ip,
+		       strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < 3 && !bad_answered; i++) {
+		size_t len =
+			make_syn(f, dst_mac, src_mac, src, dst, 40001, (uint16_t)atoi(port), 1);
+
+		send(fd, f, len, 0);
+		bad_answered = saw_syn_ack(fd, 40001, 1.0);
+	}
+	for (int i = 0; i < 5 && !right_answered; i++) {
+		size_t len =
+			make_syn(f, dst_mac, src_mac, src, dst, 40002, (uint16_t)atoi(port), 0);
+
+		send(fd, f, len, 0);
+		right_answered = saw_syn_ack(fd, 40002, 1.0);
+	}
+	printf("nettest: tcp-badsum: SYN with a wrong checksum %s, SYN with a right one %s\n",
+	       bad_answered ? "answered" : "unanswered",
+	       right_answered ? "answered" : "unanswered");
+	return !bad_answered && right_answered ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "tcp-echo"))
@@ -614,10 +736,12 @@ int main(int argc, char **argv)
 		return dns(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "tcp-csum"))
 		return tcp_csum(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "tcp-badsum"))
+		return tcp_badsum(argv[2], argv[3], argv[4], argv[5]);
 	fprintf(stderr,
 		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
 		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT |\n"
 		"       dns NAME IP | tcp-csum IFACE COUNT SECS | udp-pps IP PORT SECS N |\n"
-		"       echo-server PORT\n");
+		"       echo-server PORT | tcp-badsum IFACE MAC IP PORT\n");
 	return 2;
 }
