@@ -21,6 +21,13 @@
  * on. Received frames are handed on only after their page's grant has ended, so the backend cannot
  * change a frame while the stack parses it.
  *
+ * Lending (zero copy): the rx callback may keep a packet's pages (netfront_rx_borrow)
+ * instead of copying them, and give each back when done. Fresh pages take their places
+ * on the ring; pages given back wait on a spare list for the next ones. A page on that
+ * list has held nothing but what this backend wrote into it, so it is granted again
+ * without being zeroed. The pages lent are bounded per device (a sixteenth of the
+ * domain's memory, at most LEND_MAX); past that, borrowing fails and the caller copies.
+ *
  * The handshake, the interface's thread, hot-unplug and close are the lifecycle every
  * frontend shares (xenbus/frontend.h); this file fills in its hooks. The interface's
  * thread reaps TX answers, takes received frames to the rx callback, and posts the
@@ -47,6 +54,7 @@
 #define TX_STALL_TIMEOUT_NS (30 * NSEC_PER_SEC)
 #define NO_SLOT		    0xffffu
 #define MAX_VIFS	    8
+#define LEND_MAX	    512 /* pages (2 MiB) lent out at most, per device */
 
 struct tx_slot {
 	void *page; /* bounce page: the frame is copied here, at offset 0 */
@@ -80,6 +88,12 @@ struct netfront {
 	void *rx_arg; /* for link_fn too */
 	void (*link_fn)(struct netfront *dev, bool up, void *arg);
 	struct netfront_stats stats;
+
+	const struct netfront_rx *delivering; /* the packet the rx callback has, if any */
+	const struct rx_packet *delivering_pkt;
+	unsigned int lent, lend_max; /* pages borrowed and not given back; the bound */
+	void *spare;		     /* pages given back: a list through their first word */
+	bool freed;		     /* closed with pages still lent: the last frees dev */
 };
 
 static struct netfront *to_dev(struct frontend *fe)
@@ -272,6 +286,29 @@ static struct rx_slot *rx_slot_at(struct netfront *dev, RING_IDX idx)
 	return &dev->rx_slots[idx % RX_SLOTS];
 }
 
+/* A page given back, for slot s: false if there is none. */
+static bool take_spare(struct netfront *dev, struct rx_slot *s)
+{
+	void *page = dev->spare;
+
+	if (!page)
+		return false;
+	dev->spare = *(void **)page;
+	*(void **)page = NULL; /* the link was ours, not the backend's */
+	s->page = page;
+	return true;
+}
+
+static void free_spares(struct netfront *dev)
+{
+	while (dev->spare) {
+		void *page = dev->spare;
+
+		dev->spare = *(void **)page;
+		page_free(page, 1);
+	}
+}
+
 /* Put a page (back) on every free place of the ring. */
 static void post_rx(struct netfront *dev)
 {
@@ -283,7 +320,7 @@ static void post_rx(struct netfront *dev)
 		struct rx_slot *s = rx_slot_at(dev, idx);
 		struct netif_rx_request *req;
 
-		if (!s->page) {
+		if (!s->page && !take_spare(dev, s)) {
 			s->page = page_alloc(1);
 			if (!s->page)
 				break; /* fewer buffers, not an error: try again later */
@@ -488,8 +525,44 @@ static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct 
 		dev->stats.rx_gso++;
 	dev->stats.rx_frames++;
 	dev->stats.rx_bytes += pkt->len;
-	if (dev->rx_fn)
+	if (dev->rx_fn) {
+		dev->delivering = &rx;
+		dev->delivering_pkt = pkt;
 		dev->rx_fn(dev, &rx, dev->rx_arg);
+		dev->delivering = NULL;
+	}
+}
+
+int netfront_rx_borrow(struct netfront *dev, const struct netfront_rx *rx)
+{
+	const struct rx_packet *pkt = dev->delivering_pkt;
+
+	if (rx != dev->delivering)
+		return -EINVAL; /* not the packet the callback was given */
+	if (dev->lent + pkt->nfrag > dev->lend_max)
+		return -ENOSPC;
+	/* The slots' pages are the caller's now; post_rx() finds others for them. */
+	for (unsigned int i = 0; i < pkt->nfrag; i++)
+		rx_slot_at(dev, pkt->frag[i].idx)->page = NULL;
+	dev->lent += pkt->nfrag;
+	dev->stats.rx_lent += pkt->nfrag;
+	dev->delivering = NULL; /* once */
+	return 0;
+}
+
+void netfront_rx_give_back(struct netfront *dev, const void *data)
+{
+	void *page = (void *)((uintptr_t)data & ~(uintptr_t)(PAGE_SIZE - 1));
+
+	dev->lent--;
+	if (dev->freed) { /* closed and gone but for its lent pages */
+		page_free(page, 1);
+		if (!dev->lent)
+			free(dev);
+		return;
+	}
+	*(void **)page = dev->spare;
+	dev->spare = page;
 }
 
 static void receive(struct netfront *dev)
@@ -651,12 +724,12 @@ static void log_counters(const struct netfront *dev)
 	if (!st->rx_frames && !st->tx_frames)
 		return;
 	printk("netfront %s: received %llu packets, %llu bytes (%llu GSO, %llu ring slots, "
-	       "%llu with a blank checksum); sent %llu frames (%llu checksums left to the "
-	       "backend)\n",
+	       "%llu with a blank checksum, %llu pages lent); sent %llu frames (%llu checksums "
+	       "left to the backend)\n",
 	       dev->fe.name, (unsigned long long)st->rx_frames, (unsigned long long)st->rx_bytes,
 	       (unsigned long long)st->rx_gso, (unsigned long long)st->rx_slots,
-	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->tx_frames,
-	       (unsigned long long)st->tx_csum_blank);
+	       (unsigned long long)st->rx_csum_blank, (unsigned long long)st->rx_lent,
+	       (unsigned long long)st->tx_frames, (unsigned long long)st->tx_csum_blank);
 }
 
 /*
@@ -707,6 +780,8 @@ static void release(struct frontend *fe)
 			page_free(s->page, 1);
 		s->page = NULL;
 	}
+	/* They held this backend's data: not for the next one, if there is one. */
+	free_spares(dev);
 	if (kept)
 		printk("netfront %s: backend still maps %u pages after it closed: pages leaked\n",
 		       dev->fe.name, kept);
@@ -714,7 +789,13 @@ static void release(struct frontend *fe)
 
 static void free_vif(struct frontend *fe)
 {
-	free(to_dev(fe));
+	struct netfront *dev = to_dev(fe);
+
+	free_spares(dev);
+	if (dev->lent)
+		dev->freed = true; /* netfront_rx_give_back frees it with the last page */
+	else
+		free(dev);
 }
 
 static const struct frontend_ops netfront_ops = {
@@ -752,6 +833,9 @@ int netfront_open(unsigned int index,
 	dev->rx_fn = rx;
 	dev->rx_arg = arg;
 	dev->info.mtu = NETFRONT_MTU;
+	dev->lend_max = (unsigned int)(page_alloc_total_pages() / 16);
+	if (dev->lend_max > LEND_MAX)
+		dev->lend_max = LEND_MAX;
 	snprintf(dev->fe.name, sizeof(dev->fe.name), "vif%u", ids[index]);
 	strlcpy(dev->info.name, dev->fe.name, sizeof(dev->info.name));
 	wait_queue_init(&dev->tx_freed);

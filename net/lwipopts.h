@@ -47,6 +47,8 @@ void sys_mark_tcpip_thread(void);
 #define MEMP_NUM_TCP_PCB_LISTEN 8
 #define MEMP_NUM_UDP_PCB	8
 #define MEMP_NUM_TCP_SEG	256
+/* Received GSO packets are netfront's pages, wrapped (skiff_netif.c): custom pbufs. */
+#define LWIP_SUPPORT_CUSTOM_PBUF 1
 
 /* Protocols: IPv4 only (see README.md for why), with ARP over Ethernet. */
 #define LWIP_IPV4     1

@@ -1,10 +1,14 @@
 /*
  * An lwIP network interface over netfront. Sending gathers the pbuf chain into
  * fragments for netfront_send(), which copies them into its own pages. Receiving
- * copies each packet (its pieces valid only during the callback; up to 64 KiB with
- * GSO) into a chain of pbufs from the pool, sees to its checksum (below), and queues it
- * for the tcpip thread; when either is full the packet is dropped and counted, so a
- * flood costs packets, never memory.
+ * hands lwIP each packet as a chain of pbufs, checks its TCP sum (below) and queues it
+ * for the tcpip thread. A packet larger than a frame (GSO: up to 64 KiB, in up to 18
+ * pages) is not copied: its pages are borrowed from netfront (netfront_rx_borrow) and
+ * wrapped as custom pbufs, each page given back when lwIP frees its pbuf. A frame, or
+ * a packet netfront will not lend, is copied into pbufs from the pool: a 1.5 KiB pool
+ * buffer holds a frame in less memory than the page it came in. When the pool, the
+ * lending or the queue is used up, the packet is dropped and counted, so a flood costs
+ * packets, never memory.
  *
  * Checksums. lwIP's own TCP check is off on this interface; check_tcp_sum() does it
  * here instead, for the packets that need it. A TCP packet the backend flags
@@ -21,6 +25,7 @@
  * space with the mutex held; that is fine, since the ring drains without lwIP.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <skiff/netfront.h>
 
@@ -34,6 +39,20 @@
 
 /* Pieces gathered per frame; a longer chain (rare: TCP sends 2-3) is copied first. */
 #define MAX_FRAGS 8
+/* A packet is borrowed only with every header lwIP and check_tcp_sum() read in its
+ * first piece: Ethernet, and IP and TCP with their longest options. */
+#define HEADERS_MAX (SIZEOF_ETH_HDR + 60 + 60)
+
+/* A page netfront lent, as a pbuf. Kept on a free list once made (bounded by what
+ * netfront lends). */
+struct lent_pbuf {
+	struct pbuf_custom pc; /* first: lwIP hands &pc.pbuf back */
+	struct netfront *dev;
+	const void *data; /* the piece netfront lent (payload moves as headers are read) */
+	struct lent_pbuf *next_free;
+};
+
+static struct lent_pbuf *free_wrappers;
 
 static struct {
 	uint64_t rx_not_up, rx_no_pbuf, rx_queue_full, rx_bad_csum_blank, rx_tcp_csum_trusted,
@@ -201,27 +220,97 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* lwIP is done with a borrowed page's pbuf. */
+static void give_back(struct pbuf *p)
+{
+	struct lent_pbuf *w = (struct lent_pbuf *)p;
+
+	netfront_rx_give_back(w->dev, w->data);
+	w->next_free = free_wrappers;
+	free_wrappers = w;
+}
+
+static struct lent_pbuf *get_wrapper(void)
+{
+	struct lent_pbuf *w = free_wrappers;
+
+	if (w) {
+		free_wrappers = w->next_free;
+		return w;
+	}
+	return malloc(sizeof(*w));
+}
+
+/* The packet's pages as a chain of custom pbufs, or NULL (then it is copied). */
+static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx *pkt)
+{
+	struct lent_pbuf *w[NETFRONT_MAX_RX_FRAGS];
+	struct pbuf *head = NULL;
+	unsigned int n = 0;
+
+	if (pkt->len <= NETFRONT_MAX_FRAME || pkt->frags[0].len < HEADERS_MAX)
+		return NULL;
+	while (n < pkt->nfrag && (w[n] = get_wrapper()))
+		n++;
+	if (n < pkt->nfrag || netfront_rx_borrow(dev, pkt)) {
+		while (n--) {
+			w[n]->next_free = free_wrappers;
+			free_wrappers = w[n];
+		}
+		return NULL;
+	}
+	for (unsigned int i = 0; i < pkt->nfrag; i++) {
+		u16_t len = (u16_t)pkt->frags[i].len;
+		struct pbuf *p;
+
+		w[i]->pc.custom_free_function = give_back;
+		w[i]->dev = dev;
+		w[i]->data = pkt->frags[i].data;
+		/* PBUF_REF: the payload is outside the pbuf, so lwIP never moves it in front
+		 * of the piece (it can only hide and show headers within it). */
+		p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &w[i]->pc,
+					(void *)pkt->frags[i].data, len);
+		if (head)
+			pbuf_cat(head, p);
+		else
+			head = p;
+	}
+	return head;
+}
+
+/* The packet copied into a chain of pool pbufs, or NULL if the pool is dry. */
+static struct pbuf *copy_packet(const struct netfront_rx *pkt)
+{
+	/* At most NETFRONT_MAX_PACKET bytes: the length fits lwIP's u16_t. A chain of
+	 * pool buffers, so a 64 KiB GSO packet needs no buffer of its own size. */
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)pkt->len, PBUF_POOL);
+	u16_t off = 0;
+
+	if (!p)
+		return NULL;
+	for (unsigned int i = 0; i < pkt->nfrag; i++) {
+		pbuf_take_at(p, pkt->frags[i].data, (u16_t)pkt->frags[i].len, off);
+		off = (u16_t)(off + pkt->frags[i].len);
+	}
+	return p;
+}
+
 void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *arg)
 {
 	struct netif *netif = arg;
 	struct pbuf *p;
-	u16_t off = 0;
 
 	/* Until netif_add() and netif_set_up() are done, there is nobody to give it to. */
 	if (!netif_is_up(netif)) {
 		counters.rx_not_up++;
 		return;
 	}
-	/* At most NETFRONT_MAX_PACKET bytes: the length fits lwIP's u16_t. A chain of
-	 * pool buffers, so a 64 KiB GSO packet needs no buffer of its own size. */
-	p = pbuf_alloc(PBUF_RAW, (u16_t)pkt->len, PBUF_POOL);
+	p = borrow_packet(dev, pkt);
+	if (!p)
+		p = copy_packet(pkt);
 	if (!p) {
 		counters.rx_no_pbuf++;
 		return;
-	}
-	for (unsigned int i = 0; i < pkt->nfrag; i++) {
-		pbuf_take_at(p, pkt->frags[i].data, (u16_t)pkt->frags[i].len, off);
-		off = (u16_t)(off + pkt->frags[i].len);
 	}
 	if (!check_tcp_sum(p, pkt->flags)) {
 		pbuf_free(p);

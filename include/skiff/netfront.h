@@ -38,6 +38,7 @@ struct netfront_stats {
 	uint64_t rx_slots;	/* ring slots the packets took, extras included */
 	uint64_t rx_csum_blank; /* packets whose checksum the receiver had to complete */
 	uint64_t tx_csum_blank; /* frames sent with their checksum left to the backend */
+	uint64_t rx_lent;	/* pages lent to the rx callback (netfront_rx_borrow) */
 };
 
 struct netfront_info {
@@ -111,6 +112,19 @@ void netfront_stats(const struct netfront *dev, struct netfront_stats *stats);
  */
 int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsigned int nfrag,
 		  unsigned int flags);
+
+/*
+ * Zero copy, from the rx callback only: keep the packet's pages instead of copying
+ * them. Each pkt->frags[i].data then stays valid until the caller gives that piece back
+ * with netfront_rx_give_back(dev, frags[i].data), from any thread, even after
+ * netfront_close() (the device's memory waits for the last page). The caller may
+ * change the packet in place, but must write nothing else there: a page given back
+ * goes to the backend again without being zeroed. 0, or -ENOSPC when the device has lent its limit
+ * (a sixteenth of the domain's memory, at most 2 MiB): the packet is then valid during the call
+ * only, as without this; -EINVAL if pkt is not the packet the callback was given.
+ */
+int netfront_rx_borrow(struct netfront *dev, const struct netfront_rx *pkt);
+void netfront_rx_give_back(struct netfront *dev, const void *data);
 
 /* Frames in flight get up to 5 s to go out, then Closing -> Closed, every grant ended,
  * and dev freed. Runs by itself for every open interface before the domain stops. */

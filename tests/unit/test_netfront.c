@@ -282,7 +282,10 @@ static struct rx_log {
 	int slot;	  /* the RX slot whose page held the first piece */
 	bool posted;	  /* a slot of the packet was still marked posted during the call */
 	bool grant_ended; /* every piece's grant had ended before the call */
+	const void *piece[NETFRONT_MAX_RX_FRAGS];
+	int borrowed; /* netfront_rx_borrow's answer, if the test asked (borrow) */
 } rx_log;
+static bool borrow;
 static char rx_arg;
 static void (*on_rx)(void);
 
@@ -325,9 +328,12 @@ static void record_rx(struct netfront *d, const struct netfront_rx *pkt, void *a
 		memcpy(rx_log.data + len, pkt->frags[i].data, pkt->frags[i].len);
 		len += pkt->frags[i].len;
 		rx_log.posted |= d->rx_slots[slot].posted;
+		rx_log.piece[i] = pkt->frags[i].data;
 		rx_log.grant_ended &= !grants[d->rx_slots[slot].ref].active;
 	}
 	assert_int_equal(len, pkt->len); /* the pieces add up to the length given */
+	if (borrow)
+		rx_log.borrowed = netfront_rx_borrow(d, pkt);
 	if (on_rx)
 		on_rx();
 }
@@ -378,6 +384,7 @@ static void reset_stubs(void)
 	rings_mapped = backend_connected = false;
 	memset(&rx_log, 0, sizeof(rx_log));
 	on_rx = NULL;
+	borrow = false;
 	fill(frame_a, sizeof(frame_a), 1);
 	fill(frame_b, sizeof(frame_b), 100);
 	open_list = NULL;
@@ -864,6 +871,115 @@ static void multi_page_packet_is_delivered_whole(void **state)
 	assert_false(dev->fe.broken);
 }
 
+/* ---- lending (zero copy) ------------------------------------------------------------ */
+
+static unsigned char lent_packet[3 * PAGE_SIZE];
+
+/* Three pages of a packet, answered; the interface's thread takes it. */
+static void deliver_three_pages(void)
+{
+	fill(lent_packet, sizeof(lent_packet), 9);
+	deliver_piece(lent_packet, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(lent_packet + PAGE_SIZE, 0, PAGE_SIZE, NETRXF_more_data);
+	deliver_piece(lent_packet + 2 * PAGE_SIZE, 0, 700, 0);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(rx_log.nfrag, 3);
+}
+
+static void borrowed_pages_stay_the_callers_and_others_are_posted(void **state)
+{
+	borrow = true;
+	deliver_three_pages();
+	assert_int_equal(rx_log.borrowed, 0);
+	assert_int_equal(stats().rx_lent, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		/* No slot holds it any more, no grant names it, and it still holds the data. */
+		assert_int_equal(slot_of(dev, rx_log.piece[i]), -1);
+		assert_false(page_is_granted(rx_log.piece[i], 1));
+		assert_memory_equal(rx_log.piece[i], lent_packet + i * PAGE_SIZE,
+				    i < 2 ? PAGE_SIZE : 700);
+	}
+	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 3); /* fresh pages in their places */
+	assert_int_equal(dev->lent, 3);
+	for (unsigned int i = 0; i < 3; i++)
+		netfront_rx_give_back(dev, (const char *)rx_log.piece[i] + 100); /* any byte */
+	assert_int_equal(dev->lent, 0);
+	assert_false(dev->fe.broken);
+}
+
+/* A page given back is posted again for a later packet, its list link wiped. */
+static void pages_given_back_are_posted_again(void **state)
+{
+	const void *pieces[3];
+	unsigned int allocs;
+
+	borrow = true;
+	deliver_three_pages();
+	memcpy(pieces, rx_log.piece, sizeof(pieces));
+	for (unsigned int i = 0; i < 3; i++)
+		netfront_rx_give_back(dev, pieces[i]);
+	allocs = page_allocs;
+	rx_log.calls = 0;
+	deliver_three_pages(); /* borrowed too: three slots to fill again */
+	assert_int_equal(rx_log.borrowed, 0);
+	assert_int_equal(page_allocs, allocs); /* from the spares, not the allocator */
+	for (unsigned int i = 0; i < 3; i++) {
+		int slot = slot_of(dev, pieces[i]);
+		static const char zero[sizeof(void *)];
+
+		assert_true(slot >= 0);
+		assert_true(dev->rx_slots[slot].posted);
+		assert_memory_equal(pieces[i], zero, sizeof(zero)); /* no pointer of ours */
+	}
+	for (unsigned int i = 0; i < 3; i++)
+		netfront_rx_give_back(dev, rx_log.piece[i]);
+}
+
+static void borrowing_past_the_limit_is_refused(void **state)
+{
+	unsigned int allocs = page_allocs;
+
+	dev->lend_max = 2;
+	borrow = true;
+	deliver_three_pages();
+	assert_int_equal(rx_log.borrowed, -ENOSPC);
+	assert_int_equal(stats().rx_lent, 0);
+	assert_int_equal(dev->lent, 0);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_true(slot_of(dev, rx_log.piece[i]) >= 0); /* posted again */
+	assert_int_equal(page_allocs, allocs);
+}
+
+static void borrowing_outside_the_callback_is_refused(void **state)
+{
+	struct netfront_rx rx = {0};
+
+	assert_int_equal(netfront_rx_borrow(dev, &rx), -EINVAL);
+	borrow = true;
+	on_rx = NULL;
+	deliver_three_pages();
+	assert_int_equal(rx_log.borrowed, 0);
+	assert_int_equal(netfront_rx_borrow(dev, &rx), -EINVAL); /* the call is over */
+	assert_int_equal(dev->lent, 3);
+	for (unsigned int i = 0; i < 3; i++)
+		netfront_rx_give_back(dev, rx_log.piece[i]);
+}
+
+/* Pages still lent when the interface closes: the device waits for them, and the last
+ * one given back frees it (close_vif and AddressSanitizer see nothing left). */
+static void pages_given_back_after_close_are_freed(void **state)
+{
+	borrow = true;
+	deliver_three_pages();
+	netfront_close(dev);
+	assert_int_equal(live_pages(), 3); /* only the lent pages are left */
+	for (unsigned int i = 0; i < 3; i++)
+		netfront_rx_give_back(dev, rx_log.piece[i]);
+	assert_int_equal(live_pages(), 0);
+	dev = NULL;
+}
+
 /* A 64 KiB-class GSO packet: first piece, its GSO extra, then the rest. */
 static void gso_packet_carries_its_segment_size_and_blank_checksum(void **state)
 {
@@ -1074,8 +1190,8 @@ static void rx_page_still_mapped_breaks_the_interface(void **state)
 	assert_int_equal(rx_log.calls, 0); /* never delivered */
 	assert_int_equal(stats().rx_frames, 0);
 	assert_true(grants[r.gref].active);
-	assert_non_null(live_run(page)); /* not freed... */
-	assert_null(dev->rx_slots[r.id].page); /* ...nor reused */
+	assert_non_null(live_run(page));		   /* not freed... */
+	assert_null(dev->rx_slots[r.id].page);		   /* ...nor reused */
 	assert_int_equal(rx_back.sring->req_prod, posted); /* none posted after the break */
 
 	netfront_close(dev); /* nor freed at the close */
@@ -1704,6 +1820,11 @@ int main(void)
 		T(rx_error_status_counts_an_error),
 		T(rx_frame_of_a_whole_page_is_delivered),
 		T(multi_page_packet_is_delivered_whole),
+		T(borrowed_pages_stay_the_callers_and_others_are_posted),
+		T(pages_given_back_are_posted_again),
+		T(borrowing_past_the_limit_is_refused),
+		T(borrowing_outside_the_callback_is_refused),
+		T(pages_given_back_after_close_are_freed),
 		T(gso_packet_carries_its_segment_size_and_blank_checksum),
 		T(packet_waits_for_its_last_piece),
 		T(error_in_a_later_piece_drops_the_packet),

@@ -159,7 +159,7 @@ expect_file tcp_echo_100_mib_intact echo-tcp.txt '^nettest: tcp-echo: 104857600 
 expect_file vif_offers_sg_and_gso_with_checksum_offload echo-vif-features.txt \
 	'^feature-sg=1 feature-gso-tcpv4=1 feature-no-csum-offload=absent $'
 expect_lines netfront_counts_gso_and_completed_checksums echo \
-	'^netfront vif0: received [0-9]+ packets, [0-9]+ bytes \([1-9][0-9]* GSO, [0-9]+ ring slots, [1-9][0-9]* with a blank checksum\); sent [0-9]+ frames'
+	'^netfront vif0: received [0-9]+ packets, [0-9]+ bytes \([1-9][0-9]* GSO, [0-9]+ ring slots, [1-9][0-9]* with a blank checksum, [1-9][0-9]* pages lent\); sent [0-9]+ frames'
 # Transmit checksum offload: TCP frames leave with the pseudo-header's sum for netback
 # to complete (dom0 sees them partial), and the guest counts them.
 expect_file tcp_frames_sent_carry_right_partial_checksums echo-tx-csum.txt \
