@@ -6,9 +6,9 @@
  * pages) is not copied: its pages are borrowed from netfront (netfront_rx_borrow) and
  * wrapped as custom pbufs, each page given back when lwIP frees its pbuf. A frame, or
  * a packet netfront will not lend, is copied into pbufs from the pool: a 1.5 KiB pool
- * buffer holds a frame in less memory than the page it came in. When the pool, the
- * lending or the queue is used up, the packet is dropped and counted, so a flood costs
- * packets, never memory.
+ * buffer holds a frame in less memory than the page it came in. A frame is borrowed
+ * only when the pool is dry. When the pool, the lending and the queue are used up, the
+ * packet is dropped and counted, so a flood costs packets, never memory.
  *
  * Checksums. lwIP's own TCP check is off on this interface; check_tcp_sum() does it
  * here instead, for the packets that need it. A TCP packet the backend flags
@@ -248,7 +248,7 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 	struct pbuf *head = NULL;
 	unsigned int n = 0;
 
-	if (pkt->len <= NETFRONT_MAX_FRAME || pkt->frags[0].len < HEADERS_MAX)
+	if (pkt->frags[0].len < pkt->len && pkt->frags[0].len < HEADERS_MAX)
 		return NULL;
 	while (n < pkt->nfrag && (w[n] = get_wrapper()))
 		n++;
@@ -305,9 +305,11 @@ void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *a
 		counters.rx_not_up++;
 		return;
 	}
-	p = borrow_packet(dev, pkt);
+	p = pkt->len > NETFRONT_MAX_FRAME ? borrow_packet(dev, pkt) : NULL;
 	if (!p)
 		p = copy_packet(pkt);
+	if (!p && pkt->len <= NETFRONT_MAX_FRAME)
+		p = borrow_packet(dev, pkt);
 	if (!p) {
 		counters.rx_no_pbuf++;
 		return;
