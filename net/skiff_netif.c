@@ -5,10 +5,14 @@
  * for the tcpip thread. A packet larger than a frame (GSO: up to 64 KiB, in up to 18
  * pages) is not copied: its pages are borrowed from netfront (netfront_rx_borrow) and
  * wrapped as custom pbufs, each page given back when lwIP frees its pbuf. A frame, or
- * a packet netfront will not lend, is copied into pbufs from the pool: a 1.5 KiB pool
- * buffer holds a frame in less memory than the page it came in. A frame is borrowed
- * only when the pool is dry. When the pool, the lending and the queue are used up, the
- * packet is dropped and counted, so a flood costs packets, never memory.
+ * a packet netfront will not lend, is copied into receive buffers of this file's own
+ * (a 1.5 KiB buffer holds a frame in less memory than the page it came in), also custom
+ * pbufs: a pbuf pool made at run time, so that it is not in the image (lwIP's own
+ * PBUF_POOL is empty) and grows with the domain. Buffers are malloc'd as needed up to
+ * a bound set by the domain's memory, then kept on a free list: a flood runs them dry
+ * instead of eating the heap. A frame is borrowed only when they are all in use. When
+ * the buffers, the lending and the queue are used up, the packet is dropped and
+ * counted, so a flood costs packets, never memory.
  *
  * Checksums. lwIP's own TCP check is off on this interface; check_tcp_sum() does it
  * here instead, for the packets that need it. A TCP packet the backend flags
@@ -24,11 +28,13 @@
  * holding the core mutex), so one frame at a time. netfront_send() may wait for ring
  * space with the mutex held; that is fine, since the ring drains without lwIP.
  */
+#include <arch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <skiff/netfront.h>
 
+#include "libc/page_alloc.h"
 #include "net/skiff_netif.h"
 #include "lwip/etharp.h"
 #include "lwip/inet_chksum.h"
@@ -54,9 +60,22 @@ struct lent_pbuf {
 
 static struct lent_pbuf *free_wrappers;
 
+/* A receive buffer (the top of the file): a frame, or a piece of a copied packet. */
+#define RX_BUF_DATA 1536
+struct rx_buf {
+	struct pbuf_custom pc; /* first */
+	struct rx_buf *next_free;
+	u8_t data[RX_BUF_DATA];
+};
+
+/* At most a sixteenth of the domain's memory, as netfront lends (4 MiB: 166 buffers). */
+#define RX_BUFS_MAX 1024
+static struct rx_buf *free_bufs;
+static unsigned int bufs_made, bufs_max;
+
 static struct {
 	uint64_t rx_not_up, rx_no_pbuf, rx_queue_full, rx_bad_csum_blank, rx_tcp_csum_trusted,
-		rx_bad_tcp_csum, tx_errors;
+		rx_bad_tcp_csum, tx_errors, tx_acks;
 } counters;
 
 /* Where a frame's IPv4 TCP or UDP checksum is. */
@@ -117,7 +136,7 @@ static bool complete_checksum(struct pbuf *p)
 	if (pbuf_remove_header(p, hdr))
 		return false;
 	sum = inet_chksum_pseudo(p, l4.proto, l4.seg_len, &l4.src, &l4.dst);
-	pbuf_add_header(p, hdr);
+	pbuf_header_force(p, (s16_t)hdr); /* back to where it was, in the same buffer */
 	if (l4.proto == IP_PROTO_UDP && sum == 0)
 		sum = 0xffff; /* 0 means "no checksum" in UDP */
 	memcpy(l4.field, &sum, 2);
@@ -182,6 +201,18 @@ static bool start_partial_checksum(struct pbuf *p)
 	return true;
 }
 
+/* A TCP segment with no data, only an acknowledgement (or a window update). */
+static bool is_pure_ack(struct pbuf *p)
+{
+	struct l4_sum l4;
+	const u8_t *tcp;
+
+	if (!find_l4_sum(p, &l4) || l4.proto != IP_PROTO_TCP)
+		return false;
+	tcp = l4.field - 16;
+	return (tcp[13] & 0x17) == 0x10 && l4.seg_len == (tcp[12] >> 4) * 4;
+}
+
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct net_fragment frags[MAX_FRAGS];
@@ -203,6 +234,8 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	 * taken for right. */
 	if (netfront_info(netif->state)->tx_csum_offload && start_partial_checksum(p))
 		flags = NETFRONT_TX_CSUM_BLANK;
+	if (is_pure_ack(p))
+		counters.tx_acks++;
 	for (; p; p = p->next) {
 		if (!p->len)
 			continue;
@@ -278,21 +311,61 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 	return head;
 }
 
-/* The packet copied into a chain of pool pbufs, or NULL if the pool is dry. */
+static void free_buf(struct pbuf *p)
+{
+	struct rx_buf *b = (struct rx_buf *)p;
+
+	b->next_free = free_bufs;
+	free_bufs = b;
+}
+
+static struct rx_buf *get_buf(void)
+{
+	struct rx_buf *b = free_bufs;
+
+	if (b) {
+		free_bufs = b->next_free;
+		return b;
+	}
+	if (bufs_made == bufs_max || !(b = malloc(sizeof(*b))))
+		return NULL;
+	bufs_made++;
+	return b;
+}
+
+/* The packet copied into a chain of receive buffers, or NULL if they ran out. At most
+ * NETFRONT_MAX_PACKET bytes: the length fits lwIP's u16_t. A chain, so a 64 KiB GSO
+ * packet that could not be borrowed needs no buffer of its own size. */
 static struct pbuf *copy_packet(const struct netfront_rx *pkt)
 {
-	/* At most NETFRONT_MAX_PACKET bytes: the length fits lwIP's u16_t. A chain of
-	 * pool buffers, so a 64 KiB GSO packet needs no buffer of its own size. */
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)pkt->len, PBUF_POOL);
+	struct pbuf *head = NULL;
 	u16_t off = 0;
 
-	if (!p)
-		return NULL;
+	for (size_t done = 0; done < pkt->len; done += RX_BUF_DATA) {
+		size_t len = pkt->len - done < RX_BUF_DATA ? pkt->len - done : RX_BUF_DATA;
+		struct rx_buf *b = get_buf();
+		struct pbuf *p;
+
+		if (!b) {
+			if (head)
+				pbuf_free(head);
+			return NULL;
+		}
+		b->pc.custom_free_function = free_buf;
+		/* PBUF_REF as for a lent page: lwIP never grows a header into the fields
+		 * before the data (an ICMP echo is answered from a copy instead). */
+		p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF, &b->pc, b->data,
+					RX_BUF_DATA);
+		if (head)
+			pbuf_cat(head, p);
+		else
+			head = p;
+	}
 	for (unsigned int i = 0; i < pkt->nfrag; i++) {
-		pbuf_take_at(p, pkt->frags[i].data, (u16_t)pkt->frags[i].len, off);
+		pbuf_take_at(head, pkt->frags[i].data, (u16_t)pkt->frags[i].len, off);
 		off = (u16_t)(off + pkt->frags[i].len);
 	}
-	return p;
+	return head;
 }
 
 void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *arg)
@@ -336,6 +409,10 @@ err_t skiff_netif_init(struct netif *netif)
 	const struct netfront_info *info = netfront_info(netif->state);
 	u16_t chksum;
 
+	bufs_max =
+		(unsigned int)(page_alloc_total_pages() * PAGE_SIZE / 16 / sizeof(struct rx_buf));
+	if (bufs_max > RX_BUFS_MAX)
+		bufs_max = RX_BUFS_MAX;
 	netif->name[0] = 'e';
 	netif->name[1] = 'n';
 	netif->output = etharp_output;
@@ -382,4 +459,5 @@ void skiff_netif_counters(struct skiff_net_stats *stats)
 	stats->rx_tcp_csum_trusted = counters.rx_tcp_csum_trusted;
 	stats->rx_bad_tcp_csum = counters.rx_bad_tcp_csum;
 	stats->tx_errors = counters.tx_errors;
+	stats->tx_acks = counters.tx_acks;
 }

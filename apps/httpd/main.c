@@ -128,21 +128,22 @@ static int render_json(char *b, size_t size, const struct facts *f)
 			"{\"uptime_s\": %llu, \"xen\": \"%u.%u%s\", \"domid\": %u, "
 			"\"name\": \"%s\", \"ip\": \"%s\", \"requests\": %llu,\n"
 			" \"rx\": {\"frames\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-			"\"dropped\": %llu, \"gso\": %llu, \"slots\": %llu, \"csum_blank\": %llu, "
+			"\"dropped\": %llu, \"gso\": %llu, \"slots\": %llu, \"lent\": %llu, "
+			"\"csum_blank\": %llu, "
 			"\"csum_trusted\": %llu, \"bad_csum\": %llu},\n"
 			" \"tx\": {\"frames\": %llu, \"bytes\": %llu, \"errors\": %llu, "
-			"\"dropped\": %llu, \"csum_blank\": %llu}}\n",
+			"\"dropped\": %llu, \"acks\": %llu, \"csum_blank\": %llu}}\n",
 			f->uptime_s, f->dom.xen_major, f->dom.xen_minor, f->dom.xen_extra,
 			f->dom.domid, f->dom.name ? f->dom.name : "", f->addr.ip_text, requests,
 			(unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes,
 			(unsigned long long)s->rx_errors, (unsigned long long)s->rx_dropped,
 			(unsigned long long)s->rx_gso, (unsigned long long)s->rx_slots,
-			(unsigned long long)s->rx_csum_blank,
+			(unsigned long long)s->rx_lent, (unsigned long long)s->rx_csum_blank,
 			(unsigned long long)f->net.rx_tcp_csum_trusted,
 			(unsigned long long)f->net.rx_bad_tcp_csum,
 			(unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes,
 			(unsigned long long)s->tx_errors, (unsigned long long)s->tx_dropped,
-			(unsigned long long)s->tx_csum_blank);
+			(unsigned long long)f->net.tx_acks, (unsigned long long)s->tx_csum_blank);
 }
 
 static int render_html(char *b, size_t size, const struct facts *f)

@@ -54,6 +54,8 @@ struct skiff_net_stats {
 	uint64_t rx_tcp_csum_trusted;
 	/* Frames lwIP sent that netfront_send() refused, or that could not be gathered. */
 	uint64_t tx_errors;
+	/* Not errors: TCP segments sent with no data, acknowledgements only. */
+	uint64_t tx_acks;
 };
 
 /* 0, or -ENODEV if not started. */

@@ -10,8 +10,9 @@
 #          at depth 1 and 32, 1 MiB sequential reads and writes at depth 4, 3 s each;
 #          IOPS, MB/s and latency p50/p99. Skiff: apps/blkbench; Linux: fio (O_DIRECT,
 #          libaio) with the same patterns.
-#   net    TCP throughput of 10 s of `iperf -c` from dom0 into the guest (Skiff:
-#          apps/iperf, Linux: iperf 2); 64-byte UDP datagrams echoed per second with 32
+#   net    TCP throughput of 10 s of `iperf -c -r` from dom0 into the guest, then
+#          10 s from the guest back to dom0 (Skiff: apps/iperf, Linux: iperf 2, each
+#          answering iperf's tradeoff test by connecting back); 64-byte UDP datagrams echoed per second with 32
 #          in flight (nettest udp-pps), and TCP round trips of 32 bytes, p50 and p99
 #          (nettest rtt), against apps/echo and Linux running nettest echo-server; the
 #          network guests all up together
@@ -122,9 +123,9 @@ bench_mode() {
 		up skiff-$m-net '^iperf: listening'
 		up skiff-$m-echo '^echo: listening'
 		# Each bounded, and said on dom0's console, so a stall shows where it is.
-		echo "bench: $m round $r: TCP in, UDP echoes, round trips"
-		timeout 60 iperf -c $2 -t 10 -f m >/out/skiff-$m-iperf-$r.txt 2>&1
-		timeout 60 iperf -c $3 -t 10 -f m >/out/linux-$m-iperf-$r.txt 2>&1
+		echo "bench: $m round $r: TCP in and out, UDP echoes, round trips"
+		timeout 60 iperf -c $2 -t 10 -r -f m >/out/skiff-$m-iperf-$r.txt 2>&1
+		timeout 60 iperf -c $3 -t 10 -r -f m >/out/linux-$m-iperf-$r.txt 2>&1
 		timeout 30 ./nettest udp-pps $4 7 5 32 >/out/skiff-$m-pps-$r.txt 2>&1
 		timeout 30 ./nettest udp-pps $3 7 5 32 >/out/linux-$m-pps-$r.txt 2>&1
 		timeout 60 ./nettest rtt $4 7 1000 >/out/skiff-$m-rtt-$r.txt 2>&1
@@ -159,7 +160,8 @@ disk_figure() {
 		"$out/$1.console" 2>/dev/null | head -n 1
 }
 rtt_figure() { awk -v k="$2" '/rtt:/ { for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$out/$1" 2>/dev/null; }
-iperf_figure() { grep -o -E '[0-9.]+ Mbits/sec' "$out/$1" 2>/dev/null | cut -d' ' -f1 | tail -n 1; }
+# iperf_figure FILE N: the Nth rate iperf -r printed (1: into the guest, 2: out of it).
+iperf_figure() { grep -o -E '[0-9.]+ Mbits/sec' "$out/$1" 2>/dev/null | cut -d' ' -f1 | sed -n "$2p"; }
 
 # compare WHAT UNIT HIGHER_IS_BETTER: one table row from the rounds' figures in the
 # arrays s[] (Skiff) and l[] (Linux): each side's median (min-max), and the median of
@@ -200,7 +202,7 @@ row_of() {
 	compare "$what" "$unit" "$hib"
 }
 disk_fig() { disk_figure $1-$m-disk-$2 "$3" "$4"; } # SIDE ROUND PATTERN FIELD
-iperf_fig() { iperf_figure $1-$m-iperf-$2.txt; }
+iperf_fig() { iperf_figure $1-$m-iperf-$2.txt "$3"; } # SIDE ROUND 1|2
 pps_fig() { sed -n 's/.*: \([0-9]*\) per second.*/\1/p' "$out/$1-$m-pps-$2.txt" 2>/dev/null; }
 rtt_fig() { rtt_figure $1-$m-rtt-$2.txt "$3"; } # SIDE ROUND median|p99
 
@@ -224,7 +226,8 @@ kernel=$(basename "$vmlinuz" | sed 's/vmlinuz-//')
 		row_of "1 MiB sequential write, depth 4" MB/s 1 disk_fig write-1m-qd4 2
 		row_of "4 KiB random read latency p50, depth 1" us 0 disk_fig randread-4k-qd1 3
 		row_of "4 KiB random read latency p99, depth 1" us 0 disk_fig randread-4k-qd1 4
-		row_of "TCP in, iperf -c from dom0, 10 s" Mbit/s 1 iperf_fig
+		row_of "TCP in, iperf -c from dom0, 10 s" Mbit/s 1 iperf_fig 1
+		row_of "TCP out, to dom0 (iperf -r), 10 s" Mbit/s 1 iperf_fig 2
 		row_of "64-byte UDP echoes, 32 in flight" "per second" 1 pps_fig
 		row_of "TCP round trip of 32 bytes, p50" ms 0 rtt_fig median
 		row_of "TCP round trip of 32 bytes, p99" ms 0 rtt_fig p99
