@@ -1,7 +1,9 @@
 /*
  * netfront: the frontend of Xen's split network device (xen/io/netif.h is the spec).
  *
- * Two rings share one page each and one event channel:
+ * Two rings of one page each, and one event channel, or one for each ring when the
+ * backend offers feature-split-event-channels (then a TX answer does not make netback
+ * look at RX, nor new RX pages at TX; our one thread serves both):
  *  - TX: we put a request per frame naming a granted page holding it; netback copies
  *    the frame out and answers with a status.
  *  - RX: we post empty granted pages ahead of time; netback copies each incoming
@@ -265,7 +267,7 @@ int netfront_send(struct netfront *dev, const struct net_fragment *frags, unsign
 	dev->tx.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->tx, notify);
 	if (notify)
-		frontend_notify(&dev->fe);
+		frontend_notify_on(&dev->fe, 0); /* TX's channel */
 	dev->stats.tx_frames++;
 	dev->stats.tx_bytes += len;
 	return 0;
@@ -339,7 +341,7 @@ static void post_rx(struct netfront *dev)
 		return;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->rx, notify);
 	if (notify)
-		frontend_notify(&dev->fe);
+		frontend_notify_on(&dev->fe, 1); /* RX's, when split */
 }
 
 /* One received packet, as read off the ring: where its pieces are, what it says. */
@@ -671,6 +673,15 @@ static int read_mac(struct frontend *fe)
 	return rc;
 }
 
+/* Two event channels if the backend offers them; a malformed value is read as no. */
+static bool split_events(struct frontend *fe)
+{
+	unsigned long long split;
+
+	return xenbus_read_backend_uint(&fe->xb, "feature-split-event-channels", 1, &split) == 0 &&
+	       split;
+}
+
 static int alloc_rings(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
@@ -685,6 +696,7 @@ static int alloc_rings(struct frontend *fe)
 	 * malformed value is read as off: the safe side. */
 	rc = xenbus_read_backend_uint(&fe->xb, "feature-no-csum-offload", 1, &no_csum);
 	dev->info.tx_csum_offload = rc == -ENOENT || (!rc && !no_csum);
+	dev->info.split_events = fe->nr_ports == 2;
 	dev->tx_ring_page = gnttab_alloc_page(fe->xb.backend_id, false, &dev->tx_ring_ref);
 	dev->rx_ring_page = gnttab_alloc_page(fe->xb.backend_id, false, &dev->rx_ring_ref);
 	if (!dev->tx_ring_page || !dev->rx_ring_page)
@@ -708,9 +720,10 @@ static int connected(struct frontend *fe)
 
 	post_rx(dev);
 	dev->info.link_up = true;
-	printk("netfront %s: %02x:%02x:%02x:%02x:%02x:%02x, backend %s\n", fe->name,
+	printk("netfront %s: %02x:%02x:%02x:%02x:%02x:%02x, backend %s%s\n", fe->name,
 	       dev->info.mac[0], dev->info.mac[1], dev->info.mac[2], dev->info.mac[3],
-	       dev->info.mac[4], dev->info.mac[5], fe->xb.backend);
+	       dev->info.mac[4], dev->info.mac[5], fe->xb.backend,
+	       dev->info.split_events ? ", split event channels" : "");
 	return 0;
 }
 
@@ -802,6 +815,8 @@ static const struct frontend_ops netfront_ops = {
 	.driver = "netfront",
 	.class = "vif",
 	.probe = read_mac,
+	.split_events = split_events,
+	.split_event_nodes = {"event-channel-tx", "event-channel-rx"},
 	.alloc = alloc_rings,
 	.write_nodes = write_ring_nodes,
 	.publish_state = XenbusStateConnected, /* netback waits for our Connected */

@@ -4,8 +4,8 @@
 #include "libc/printk.h"
 #include "xen/events.h"
 
-void event_throttle(struct event_throttle *t, evtchn_port_t port, bool had_work, const bool *broken,
-		    const char *name)
+void event_throttle(struct event_throttle *t, const evtchn_port_t *ports, unsigned int n,
+		    bool had_work, const bool *broken, const char *name)
 {
 	if (had_work) {
 		t->empty = 0;
@@ -24,10 +24,11 @@ void event_throttle(struct event_throttle *t, evtchn_port_t port, bool had_work,
 	t->empty = 0;
 	/* Masked, the backend's notifications only set the pending bit: one wake-up
 	 * after the pause, however many it sent. */
-	evtchn_mask(port);
+	for (unsigned int i = 0; i < n; i++)
+		evtchn_mask(ports[i]);
 	msleep(t->delay_ms);
-	if (!*broken)
-		evtchn_unmask(port);
+	for (unsigned int i = 0; i < n && !*broken; i++)
+		evtchn_unmask(ports[i]);
 	if (t->delay_ms < EVENT_STORM_MAX_MS)
 		t->delay_ms =
 			t->delay_ms * 2 < EVENT_STORM_MAX_MS ? t->delay_ms * 2 : EVENT_STORM_MAX_MS;

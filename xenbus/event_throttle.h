@@ -26,12 +26,12 @@ struct event_throttle {
 };
 
 /*
- * Call after each wake-up of the thread that serves port. May sleep (with the port
- * masked) before returning; the port stays masked if *broken became true meanwhile
+ * Call after each wake-up of the thread that serves the n ports. May sleep (with the
+ * ports masked) before returning; they stay masked if *broken became true meanwhile
  * (a broken device listens to its backend no more). name prefixes the one log line
  * per storm.
  */
-void event_throttle(struct event_throttle *t, evtchn_port_t port, bool had_work, const bool *broken,
-		    const char *name);
+void event_throttle(struct event_throttle *t, const evtchn_port_t *ports, unsigned int n,
+		    bool had_work, const bool *broken, const char *name);
 
 #endif

@@ -61,6 +61,12 @@ int frontend_list(const char *class, unsigned int *ids, unsigned int max, unsign
 
 /* ---- failure -------------------------------------------------------------------- */
 
+static void mask_ports(struct frontend *fe)
+{
+	for (unsigned int i = 0; i < fe->nr_ports; i++)
+		evtchn_mask(fe->ports[i]);
+}
+
 void frontend_break(struct frontend *fe, const char *fmt, ...)
 {
 	unsigned int lost = fe->ops->in_flight(fe);
@@ -69,8 +75,7 @@ void frontend_break(struct frontend *fe, const char *fmt, ...)
 	if (fe->broken)
 		return;
 	fe->broken = true;
-	if (fe->port_open)
-		evtchn_mask(fe->port);
+	mask_ports(fe);
 	printk("%s %s: ", fe->ops->driver, fe->name);
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
@@ -89,9 +94,9 @@ static void frontend_event(evtchn_port_t port, void *arg)
 	wait_queue_wake_all(&fe->kick);
 }
 
-void frontend_notify(struct frontend *fe)
+void frontend_notify_on(struct frontend *fe, unsigned int which)
 {
-	evtchn_notify(fe->port);
+	evtchn_notify(fe->ports[which < fe->nr_ports ? which : 0]);
 }
 
 /* Reap what the backend answered; throttle a backend that only makes noise. */
@@ -102,7 +107,7 @@ static void serve_events(struct frontend *fe)
 	fe->event_pending = false; /* before reading: an event after this is not lost */
 	work = fe->ops->process(fe);
 	if (frontend_usable(fe))
-		event_throttle(&fe->throttle, fe->port, work, &fe->broken, fe->name);
+		event_throttle(&fe->throttle, fe->ports, fe->nr_ports, work, &fe->broken, fe->name);
 }
 
 /* ---- disconnecting -------------------------------------------------------------- */
@@ -112,7 +117,7 @@ static void drain(struct frontend *fe)
 {
 	uint64_t deadline = deadline_after_ns(DISCONNECT_TIMEOUT_MS * NSEC_PER_MSEC);
 
-	while (!fe->broken && fe->port_open && fe->ops->in_flight(fe)) {
+	while (!fe->broken && fe->nr_ports && fe->ops->in_flight(fe)) {
 		uint64_t now = monotonic_ns();
 
 		if (now >= deadline)
@@ -176,12 +181,10 @@ static void disconnect(struct frontend *fe)
 		printk("%s %s: %u request(s) unanswered at close: failed\n", fe->ops->driver,
 		       fe->name, lost);
 	fe->ops->fail_all(fe);
-	if (fe->port_open)
-		evtchn_mask(fe->port);
+	mask_ports(fe);
 	leave_xenbus(fe);
-	if (fe->port_open)
-		evtchn_close(fe->port);
-	fe->port_open = false;
+	while (fe->nr_ports)
+		evtchn_close(fe->ports[--fe->nr_ports]);
 	fe->ops->release(fe);
 	remove_nodes(fe);
 	xenbus_device_release(&fe->xb);
@@ -274,8 +277,14 @@ static int write_nodes(xs_transaction_t t, void *arg)
 	char path[96];
 	int rc = fe->ops->write_nodes(fe, t);
 
-	if (!rc)
-		rc = frontend_write_node(fe, t, "event-channel", "%u", fe->port);
+	if (!rc && fe->nr_ports == 2) {
+		rc = frontend_write_node(fe, t, fe->ops->split_event_nodes[0], "%u", fe->ports[0]);
+		if (!rc)
+			rc = frontend_write_node(fe, t, fe->ops->split_event_nodes[1], "%u",
+						 fe->ports[1]);
+	} else if (!rc) {
+		rc = frontend_write_node(fe, t, "event-channel", "%u", fe->ports[0]);
+	}
 	snprintf(path, sizeof(path), "%s/state", fe->xb.nodename);
 	if (!rc)
 		rc = xs_printf(t, path, "%d", fe->ops->publish_state);
@@ -285,11 +294,17 @@ static int write_nodes(xs_transaction_t t, void *arg)
 /* The event channel and the rings, then our half of the handshake in one transaction. */
 static int publish(struct frontend *fe)
 {
-	int rc = evtchn_alloc_unbound(fe->xb.backend_id, &fe->port);
+	unsigned int want = fe->ops->split_events && fe->ops->split_events(fe) ? 2 : 1;
+	int rc = 0;
 
-	if (!rc) {
-		fe->port_open = true; /* from here on the disconnect closes it */
-		rc = evtchn_bind(fe->port, frontend_event, fe);
+	/* Both channels wake the one thread: which fired matters only to the backend, whose
+	 * TX and RX work then need not wake each other. */
+	for (unsigned int i = 0; !rc && i < want; i++) {
+		rc = evtchn_alloc_unbound(fe->xb.backend_id, &fe->ports[i]);
+		if (!rc) {
+			fe->nr_ports++; /* from here on the disconnect closes it */
+			rc = evtchn_bind(fe->ports[i], frontend_event, fe);
+		}
 	}
 	if (!rc)
 		rc = fe->ops->alloc(fe);

@@ -4,7 +4,8 @@
  * this file walks the xenbus states (xen/io/xenbus.h) for them:
  *
  *   frontend_open       Initialising; wait for the backend's InitWait
- *     ops->alloc          grant the ring(s); the event channel is allocated here
+ *     ops->alloc          grant the ring(s); the event channel (or two:
+ *                         ops->split_events) is allocated here
  *     ops->write_nodes    ring-ref etc., in one transaction with event-channel and
  *                         our next state (ops->publish_state)
  *                       wait for the backend's Connected
@@ -46,7 +47,13 @@ struct frontend_ops {
 	const char *class;  /* "vbd": our node is device/<class>/<id> */
 	/* Optional: read what is needed before the rings exist (netfront: its mac). */
 	int (*probe)(struct frontend *fe);
-	/* Grant the ring(s). fe->port is allocated and bound already. */
+	/* Optional: two event channels instead of one (netif.h's
+	 * feature-split-event-channels): true to use them, read from the backend's nodes;
+	 * split_event_nodes names the nodes they are published in (one event-channel
+	 * otherwise). Channel 0 and 1 are the driver's to assign (netfront: TX and RX). */
+	bool (*split_events)(struct frontend *fe);
+	const char *split_event_nodes[2];
+	/* Grant the ring(s). fe->ports[] are allocated and bound already. */
 	int (*alloc)(struct frontend *fe);
 	/* Write the ring nodes with frontend_write_node(), inside transaction t (it may
 	 * run again if the transaction is retried). */
@@ -92,9 +99,9 @@ struct frontend {
 	unsigned int id; /* device number: device/<class>/<id> */
 	char name[16];	 /* for log lines: "xvda", "vif0" */
 	enum frontend_state state;
-	bool broken; /* frontend_break(): requests fail, events masked */
-	evtchn_port_t port;
-	bool port_open;
+	bool broken;		  /* frontend_break(): requests fail, events masked */
+	evtchn_port_t ports[2];	  /* the event channel, or two (ops->split_events) */
+	unsigned int nr_ports;	  /* open: the disconnect closes them */
 	bool event_pending;	  /* set by the event handler, cleared by the thread */
 	bool close_asked;	  /* another thread wants the device closed */
 	bool app_closed;	  /* frontend_close() was called: free when closed */
@@ -138,8 +145,13 @@ static inline bool frontend_usable(const struct frontend *fe)
 int frontend_write_node(struct frontend *fe, xs_transaction_t t, const char *node, const char *fmt,
 			...) __attribute__((format(printf, 4, 5)));
 
-/* Tell the backend there are new requests (after RING_PUSH_REQUESTS_AND_CHECK_NOTIFY). */
-void frontend_notify(struct frontend *fe);
+/* Tell the backend there are new requests (after RING_PUSH_REQUESTS_AND_CHECK_NOTIFY):
+ * on channel which (0 or 1) when the events are split, else on the one channel. */
+void frontend_notify_on(struct frontend *fe, unsigned int which);
+static inline void frontend_notify(struct frontend *fe)
+{
+	frontend_notify_on(fe, 0);
+}
 
 /*
  * Disconnect (if still connected), wait until that is done, and free the driver's

@@ -49,6 +49,8 @@ struct netfront_info {
 	/* The backend completes the TCP and UDP checksums of IPv4 frames sent with
 	 * NETFRONT_TX_CSUM_BLANK (netif.h: on unless it writes feature-no-csum-offload). */
 	bool tx_csum_offload;
+	/* TX and RX have an event channel each (feature-split-event-channels). */
+	bool split_events;
 };
 
 /* A piece of a frame to send (netfront_send gathers them), or of one received. */

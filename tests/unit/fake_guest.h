@@ -170,22 +170,31 @@ static unsigned int active_grants(void)
 
 /* ---- event channels -------------------------------------------------------------- */
 
+/* A device has one channel, PORT, or two (split), PORT and PORT + 1; both bound to the
+ * same handler and argument (the frontend's). */
 static evtchn_handler_t bound_handler;
 static void *bound_arg;
-static unsigned int masks, notifies, port_closes;
+static unsigned int masks, notifies, port_closes, ports_open;
+static unsigned int notifies_on[2]; /* per port: PORT, PORT + 1 */
 static evtchn_port_t masked_port;
 static void (*on_notify)(void); /* runs when the backend is told about new requests */
+
+static void assert_our_port(evtchn_port_t port)
+{
+	assert_true(port == PORT || port == PORT + 1);
+}
 
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 {
 	assert_int_equal(remote, BACKEND_ID);
-	*port = PORT;
+	assert_true(ports_open < 2);
+	*port = PORT + ports_open++;
 	return 0;
 }
 
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
 {
-	assert_int_equal(port, PORT);
+	assert_our_port(port);
 	bound_handler = handler;
 	bound_arg = arg;
 	return 0;
@@ -193,8 +202,10 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
 
 void evtchn_close(evtchn_port_t port)
 {
-	assert_int_equal(port, PORT);
-	bound_handler = NULL;
+	assert_our_port(port);
+	assert_true(ports_open > 0);
+	if (--ports_open == 0)
+		bound_handler = NULL;
 	port_closes++;
 }
 
@@ -208,14 +219,15 @@ static unsigned int unmasks, sleeps;
 
 void evtchn_unmask(evtchn_port_t port)
 {
-	assert_int_equal(port, PORT);
+	assert_our_port(port);
 	unmasks++;
 }
 
 int evtchn_notify(evtchn_port_t port)
 {
-	assert_int_equal(port, PORT);
+	assert_our_port(port);
 	notifies++;
+	notifies_on[port - PORT]++;
 	if (on_notify)
 		on_notify();
 	return 0;

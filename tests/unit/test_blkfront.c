@@ -382,7 +382,8 @@ static void reset_stubs(void)
 	logbuf[0] = '\0';
 	bound_handler = NULL;
 	bound_arg = NULL;
-	masks = notifies = port_closes = unmasks = sleeps = 0;
+	masks = notifies = port_closes = unmasks = sleeps = ports_open = 0;
+	notifies_on[0] = notifies_on[1] = 0;
 	masked_port = 0;
 	on_notify = NULL;
 	reset_threads();

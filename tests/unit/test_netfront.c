@@ -80,7 +80,14 @@ static void backend_connect(void)
 
 	tx_ring_gref = (grant_ref_t)front_uint("tx-ring-ref");
 	rx_ring_gref = (grant_ref_t)front_uint("rx-ring-ref");
-	assert_int_equal(front_uint("event-channel"), PORT);
+	if (backend_node("feature-split-event-channels") &&
+	    !strcmp(backend_node("feature-split-event-channels"), "1")) {
+		assert_int_equal(front_uint("event-channel-tx"), PORT);
+		assert_int_equal(front_uint("event-channel-rx"), PORT + 1);
+		assert_null(front_node("event-channel"));
+	} else {
+		assert_int_equal(front_uint("event-channel"), PORT);
+	}
 	assert_int_equal(front_uint("request-rx-copy"), 1);
 	tx = granted(tx_ring_gref);
 	rx = granted(rx_ring_gref);
@@ -367,7 +374,8 @@ static void reset_stubs(void)
 	clear_log();
 	bound_handler = NULL;
 	bound_arg = NULL;
-	masks = notifies = port_closes = unmasks = sleeps = 0;
+	masks = notifies = port_closes = unmasks = sleeps = ports_open = 0;
+	notifies_on[0] = notifies_on[1] = 0;
 	masked_port = 0;
 	on_notify = NULL;
 	reset_threads();
@@ -869,6 +877,51 @@ static void multi_page_packet_is_delivered_whole(void **state)
 	assert_int_equal(dev->rx.rsp_cons, 3);
 	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 3); /* all three posted again */
 	assert_false(dev->fe.broken);
+}
+
+/* ---- split event channels ------------------------------------------------------------ */
+
+/* The backend offers them: TX's requests are notified on one channel, RX's pages on the
+ * other, and an event on either wakes the interface's thread. */
+static void split_event_channels_when_the_backend_offers_them(void **state)
+{
+	set_backend("feature-split-event-channels", "1");
+	dev = open0();
+	assert_non_null(dev);
+	assert_true(netfront_info(dev)->split_events);
+	assert_string_equal(front_node("event-channel-tx"), "7");
+	assert_string_equal(front_node("event-channel-rx"), "8");
+	assert_null(front_node("event-channel"));
+	assert_int_equal(ports_open, 2);
+	assert_int_equal(notifies_on[0], 0); /* the RX pages posted at connect: RX's only */
+	assert_int_equal(notifies_on[1], 1);
+	assert_int_equal(send_frame(frame_a, 60), 0);
+	assert_int_equal(notifies_on[0], 1);
+	assert_int_equal(notifies_on[1], 1);
+	deliver(frame_b, 0, 70);
+	bound_handler(PORT + 1, bound_arg);
+	assert_true(dev->fe.event_pending);
+	run_device_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_memory_equal(rx_log.data, frame_b, 70);
+	assert_logged("netfront vif0: 00:16:3e:5e:6c:01, backend " BACK ", split event channels");
+	netfront_close(dev);
+	dev = NULL;
+	assert_int_equal(ports_open, 0);
+	assert_int_equal(port_closes, 2);
+}
+
+/* A value that is not 0 or 1 is read as no: one channel, as netif.h's default. */
+static void garbage_split_event_node_means_one_channel(void **state)
+{
+	set_backend("feature-split-event-channels", "yes");
+	dev = open0();
+	assert_non_null(dev);
+	assert_false(netfront_info(dev)->split_events);
+	assert_string_equal(front_node("event-channel"), "7");
+	assert_null(front_node("event-channel-tx"));
+	assert_null(front_node("event-channel-rx"));
+	assert_int_equal(ports_open, 1);
 }
 
 /* ---- lending (zero copy) ------------------------------------------------------------ */
@@ -1820,6 +1873,8 @@ int main(void)
 		T(rx_error_status_counts_an_error),
 		T(rx_frame_of_a_whole_page_is_delivered),
 		T(multi_page_packet_is_delivered_whole),
+		T0(split_event_channels_when_the_backend_offers_them),
+		T0(garbage_split_event_node_means_one_channel),
 		T(borrowed_pages_stay_the_callers_and_others_are_posted),
 		T(pages_given_back_are_posted_again),
 		T(borrowing_past_the_limit_is_refused),

@@ -77,6 +77,14 @@ if guest_start echo echo.cfg && guest_wait_line echo '^echo: listening' 120; the
 	for node in feature-sg feature-gso-tcpv4 feature-no-csum-offload; do
 		printf '%s=%s ' $node "$(xenstore-read $fe/$node 2>/dev/null || echo absent)"
 	done >$OUT/echo-vif-features.txt
+	# Split event channels: netback offers them, the guest published one for each ring.
+	be=$(xenstore-read $fe/backend)
+	printf 'backend-split=%s event-channel=%s tx=%s rx=%s\n' \
+		"$(xenstore-read $be/feature-split-event-channels 2>/dev/null || echo absent)" \
+		"$(xenstore-read $fe/event-channel 2>/dev/null || echo absent)" \
+		"$(xenstore-read $fe/event-channel-tx 2>/dev/null || echo absent)" \
+		"$(xenstore-read $fe/event-channel-rx 2>/dev/null || echo absent)" \
+		>$OUT/echo-vif-events.txt
 	# The vif's own counters around the stream: its tx is what netback handed the
 	# guest, so bytes per packet past a frame's 1514 means GSO packets went through.
 	vif=/sys/class/net/vif$(xl domid echo).0/statistics
@@ -210,6 +218,11 @@ floor iperf_out_faster_than_20_mbit_s iperf.txt \
 	'/Mbits\/sec/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") { n++; if (n == 2) r = $(i - 1) } } END { print (r != "" && r + 0 > 20 ? "ok " : "no ") r " Mbit/s" }'
 floor dom0_hands_the_guest_gso_packets echo-vif-tx.txt \
 	'/packets=/ { split($1, p, "="); split($2, b, "="); a = p[2] ? b[2] / p[2] : 0 } END { print (a > 3000 ? "ok " : "no ") int(a) " bytes a packet" }'
+# Split event channels, read from dom0, and the guest's word for them.
+floor vif_uses_split_event_channels echo-vif-events.txt \
+	'{ split($3, t, "="); split($4, r, "=") } END { print ($1 == "backend-split=1" && $2 == "event-channel=absent" && t[2] ~ /^[0-9]+$/ && r[2] ~ /^[0-9]+$/ && t[2] != r[2] ? "ok " : "no ") $0 }'
+expect_lines netfront_says_its_event_channels_are_split echo \
+	'^netfront vif0: 00:16:3e:5a:1f:01, backend .*, split event channels$'
 expect_file echo_vif_closed_after_shutdown echo-vif-state-after.txt '^6$'
 expect_lines echo_disconnects_on_xl_shutdown echo '^Skiff: the toolstack asks for poweroff$' \
 	'^netfront vif0: disconnected$' '^Skiff: powering off$'
