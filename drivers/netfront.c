@@ -26,8 +26,9 @@
  * Lending (zero copy): the rx callback may keep a packet's pages (netfront_rx_borrow)
  * instead of copying them, and give each back when done. Fresh pages take their places
  * on the ring; pages given back wait on a spare list for the next ones. A page on that
- * list has held nothing but what this backend wrote into it, so it is granted again
- * without being zeroed. The pages lent are bounded per device (a sixteenth of the
+ * list has held nothing but what this backend wrote into it (and what the receiver
+ * changed in place: netfront_rx_borrow's contract), so it is granted again without
+ * being zeroed. The pages lent are bounded per device (a sixteenth of the
  * domain's memory, at most LEND_MAX); past that, borrowing fails and the caller copies.
  *
  * The handshake, the interface's thread, hot-unplug and close are the lifecycle every
@@ -379,7 +380,10 @@ static int check_rx_piece(struct netfront *dev, RING_IDX idx, const struct netif
 		pkt->error = true;
 		return 0;
 	}
-	if ((first && rsp->status == 0) || (size_t)rsp->offset + (size_t)rsp->status > PAGE_SIZE) {
+	/* An offset of PAGE_SIZE would make the piece point at the next page, which is not
+	 * the backend's (a borrowed piece gives its page back by that pointer). */
+	if ((first && rsp->status == 0) || rsp->offset >= PAGE_SIZE ||
+	    (size_t)rsp->offset + (size_t)rsp->status > PAGE_SIZE) {
 		frontend_break(&dev->fe, "RX answer of %d bytes at offset %u does not fit its page",
 			       rsp->status, rsp->offset);
 		return -1;

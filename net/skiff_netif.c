@@ -10,9 +10,10 @@
  * pbufs: a pbuf pool made at run time, so that it is not in the image (lwIP's own
  * PBUF_POOL is empty) and grows with the domain. Buffers are malloc'd as needed up to
  * a bound set by the domain's memory, then kept on a free list: a flood runs them dry
- * instead of eating the heap. A frame is borrowed only when they are all in use. When
- * the buffers, the lending and the queue are used up, the packet is dropped and
- * counted, so a flood costs packets, never memory.
+ * instead of eating the heap. A frame is never borrowed (lwIP may keep pointers in a
+ * fragment's header: see lendable()). When the buffers or the queue are used up, the
+ * packet is dropped and counted, so a flood costs packets, never memory, and
+ * out-of-order queues are dropped so that they cannot hold the buffers for good.
  *
  * Checksums. lwIP's own TCP check is off on this interface; check_tcp_sum() does it
  * here instead, for the packets that need it. A TCP packet the backend flags
@@ -40,6 +41,7 @@
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
@@ -151,6 +153,14 @@ static bool is_ipv4_tcp(const struct pbuf *p)
 	       eth[SIZEOF_ETH_HDR + 9] == IP_PROTO_TCP;
 }
 
+/* An IPv4 fragment (more to come, or not the first). */
+static bool is_fragment(const struct pbuf *p)
+{
+	const u8_t *ip = (const u8_t *)p->payload + SIZEOF_ETH_HDR;
+
+	return (ip[6] & 0x3f) || ip[7];
+}
+
 /*
  * lwIP's TCP check, done here (see the top of the file): true if the packet may go on.
  * A TCP packet that is not vouched for must have its headers in order, not be an IP
@@ -165,6 +175,10 @@ static bool check_tcp_sum(struct pbuf *p, unsigned int flags)
 
 	if (!is_ipv4_tcp(p))
 		return true;
+	/* A fragment, vouched for or not: lwIP would put the datagram together and check
+	 * no TCP sum over it. */
+	if (is_fragment(p))
+		return false;
 	if (flags & (NETFRONT_RX_CSUM_BLANK | NETFRONT_RX_VALIDATED)) {
 		counters.rx_tcp_csum_trusted++;
 		return true;
@@ -218,6 +232,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	struct net_fragment frags[MAX_FRAGS];
 	struct pbuf *copy = NULL;
 	unsigned int n = 0, flags = 0;
+	bool ack;
 	int rc;
 
 	if (pbuf_clen(p) > MAX_FRAGS) {
@@ -234,8 +249,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	 * taken for right. */
 	if (netfront_info(netif->state)->tx_csum_offload && start_partial_checksum(p))
 		flags = NETFRONT_TX_CSUM_BLANK;
-	if (is_pure_ack(p))
-		counters.tx_acks++;
+	ack = is_pure_ack(p);
 	for (; p; p = p->next) {
 		if (!p->len)
 			continue;
@@ -250,6 +264,7 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 		counters.tx_errors++;
 		return ERR_IF;
 	}
+	counters.tx_acks += ack;
 	return ERR_OK;
 }
 
@@ -274,6 +289,23 @@ static struct lent_pbuf *get_wrapper(void)
 	return malloc(sizeof(*w));
 }
 
+/*
+ * Only a GSO packet is borrowed: IPv4 TCP on netback's word (its GSO extra), checked
+ * here too, never an IP fragment, with every header in its first piece. Then lwIP
+ * writes nothing into the page but the packet's own header fields (TCP's, turned to
+ * host order): IP reassembly, which stores pointers in a fragment's header, never sees
+ * a lent page, and the page can go back to the backend as netfront_rx_borrow asks.
+ */
+static bool lendable(const struct netfront_rx *pkt)
+{
+	const u8_t *eth = pkt->frags[0].data, *ip = eth + SIZEOF_ETH_HDR;
+
+	if (!pkt->gso_size || pkt->frags[0].len < HEADERS_MAX)
+		return false;
+	return eth[12] == 0x08 && eth[13] == 0x00 && ip[9] == IP_PROTO_TCP && !(ip[6] & 0x3f) &&
+	       !ip[7];
+}
+
 /* The packet's pages as a chain of custom pbufs, or NULL (then it is copied). */
 static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx *pkt)
 {
@@ -281,7 +313,7 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 	struct pbuf *head = NULL;
 	unsigned int n = 0;
 
-	if (pkt->frags[0].len < pkt->len && pkt->frags[0].len < HEADERS_MAX)
+	if (!lendable(pkt))
 		return NULL;
 	while (n < pkt->nfrag && (w[n] = get_wrapper()))
 		n++;
@@ -299,8 +331,9 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 		w[i]->pc.custom_free_function = give_back;
 		w[i]->dev = dev;
 		w[i]->data = pkt->frags[i].data;
-		/* PBUF_REF: the payload is outside the pbuf, so lwIP never moves it in front
-		 * of the piece (it can only hide and show headers within it). */
+		/* PBUF_REF: the payload is outside the pbuf, so lwIP's pbuf_add_header()
+		 * cannot grow it in front of the piece; the forced adds lwIP and this file
+		 * make only show again a header they hid. */
 		p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &w[i]->pc,
 					(void *)pkt->frags[i].data, len);
 		if (head)
@@ -309,6 +342,28 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 			head = p;
 	}
 	return head;
+}
+
+/*
+ * The buffers or the lending ran out. What pins them may be TCP segments queued out of
+ * order past a hole that never fills (a peer can keep many such queues busy, and each
+ * new segment keeps lwIP's timer from dropping them): drop every out-of-order queue,
+ * which TCP allows (the data is sent again), as lwIP does when its own pool runs dry.
+ * In the tcpip thread, which holds the core: this thread may not wait for it.
+ */
+static bool ooseq_free_pending;
+
+static void free_ooseq(void *arg)
+{
+	ooseq_free_pending = false;
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		tcp_free_ooseq(pcb);
+}
+
+static void free_ooseq_soon(void)
+{
+	if (!ooseq_free_pending && tcpip_try_callback(free_ooseq, NULL) == ERR_OK)
+		ooseq_free_pending = true;
 }
 
 static void free_buf(struct pbuf *p)
@@ -352,8 +407,8 @@ static struct pbuf *copy_packet(const struct netfront_rx *pkt)
 			return NULL;
 		}
 		b->pc.custom_free_function = free_buf;
-		/* PBUF_REF as for a lent page: lwIP never grows a header into the fields
-		 * before the data (an ICMP echo is answered from a copy instead). */
+		/* PBUF_REF as for a lent page: pbuf_add_header() cannot grow a header into
+		 * the fields before the data (an ICMP echo is answered from a copy). */
 		p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF, &b->pc, b->data,
 					RX_BUF_DATA);
 		if (head)
@@ -378,13 +433,12 @@ void skiff_netif_rx(struct netfront *dev, const struct netfront_rx *pkt, void *a
 		counters.rx_not_up++;
 		return;
 	}
-	p = pkt->len > NETFRONT_MAX_FRAME ? borrow_packet(dev, pkt) : NULL;
+	p = borrow_packet(dev, pkt);
 	if (!p)
 		p = copy_packet(pkt);
-	if (!p && pkt->len <= NETFRONT_MAX_FRAME)
-		p = borrow_packet(dev, pkt);
 	if (!p) {
 		counters.rx_no_pbuf++;
+		free_ooseq_soon();
 		return;
 	}
 	if (!check_tcp_sum(p, pkt->flags)) {

@@ -45,7 +45,7 @@ struct skiff_net_stats {
 	struct netfront_stats dev; /* the driver's own counters */
 	/* Received frames the stack dropped: */
 	uint64_t rx_not_up;	    /* before the interface was up */
-	uint64_t rx_no_pbuf;	    /* lwIP's pbuf pool was empty */
+	uint64_t rx_no_pbuf;	    /* the receive buffers (net/skiff_netif.c) were all in use */
 	uint64_t rx_queue_full;	    /* the tcpip thread's mailbox was full */
 	uint64_t rx_bad_csum_blank; /* a checksum to complete, in no IPv4 UDP packet */
 	uint64_t rx_bad_tcp_csum;   /* a TCP sum wrong, or not checkable (an IP fragment) */

@@ -36,7 +36,7 @@ struct netfront_stats {
 	uint64_t tx_frames, tx_bytes, tx_errors, tx_dropped;
 	uint64_t rx_gso;	/* packets larger than one frame (a GSO extra) */
 	uint64_t rx_slots;	/* ring slots the packets took, extras included */
-	uint64_t rx_csum_blank; /* packets whose checksum the receiver had to complete */
+	uint64_t rx_csum_blank; /* packets whose checksum the backend left blank */
 	uint64_t tx_csum_blank; /* frames sent with their checksum left to the backend */
 	uint64_t rx_lent;	/* pages lent to the rx callback (netfront_rx_borrow) */
 };

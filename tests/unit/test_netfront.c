@@ -797,6 +797,19 @@ static void rx_empty_frame_breaks_the_interface(void **state)
 	assert_int_equal(rx_log.calls, 0);
 }
 
+/* An empty later piece at offset PAGE_SIZE would point at the page after its own: a
+ * receiver borrowing it would give back (and the ring then grant) the wrong page. */
+static void rx_empty_piece_at_the_page_end_breaks_the_interface(void **state)
+{
+	borrow = true;
+	deliver_piece(frame_a, 0, PAGE_SIZE, NETRXF_more_data);
+	rx_respond(take_rx().id, PAGE_SIZE, 0, 0);
+	run_vif_thread();
+	assert_broken("RX answer of 0 bytes at offset 4096 does not fit its page");
+	assert_int_equal(rx_log.calls, 0);
+	assert_int_equal(dev->lent, 0);
+}
+
 static void rx_error_status_counts_an_error(void **state)
 {
 	struct netif_rx_request r = take_rx(), again;
@@ -1870,6 +1883,7 @@ int main(void)
 		T(rx_frame_past_the_page_end_breaks_the_interface),
 		T(rx_frame_at_a_huge_offset_breaks_the_interface),
 		T(rx_empty_frame_breaks_the_interface),
+		T(rx_empty_piece_at_the_page_end_breaks_the_interface),
 		T(rx_error_status_counts_an_error),
 		T(rx_frame_of_a_whole_page_is_delivered),
 		T(multi_page_packet_is_delivered_whole),
