@@ -95,6 +95,7 @@ struct netfront {
 	const struct netfront_rx *delivering; /* the packet the rx callback has, if any */
 	const struct rx_packet *delivering_pkt;
 	unsigned int lent, lend_max; /* pages borrowed and not given back; the bound */
+	unsigned int rx_posted_max;  /* pages kept on the RX ring (rx_ring_pages()) */
 	void *spare;		     /* pages given back: a list through their first word */
 	bool freed;		     /* closed with pages still lent: the last frees dev */
 };
@@ -312,13 +313,29 @@ static void free_spares(struct netfront *dev)
 	}
 }
 
-/* Put a page (back) on every free place of the ring. */
+/*
+ * How many pages to keep on the RX ring: all 256 (1 MiB) once the domain has 8 MiB, an
+ * eighth of its memory below that, so that a small domain keeps pages for sending and
+ * for its app (in 2 MiB, a full ring left TX no page: no ARP answer went out). Never
+ * fewer than RX_POSTED_MIN, which a packet of 18 pages and its extra need with room
+ * to spare: netback waits for that many and, after a minute, takes the link down.
+ */
+#define RX_POSTED_MIN 32
+static unsigned int rx_ring_pages(void)
+{
+	unsigned long n = page_alloc_total_pages() / 8;
+
+	return n < RX_POSTED_MIN ? RX_POSTED_MIN : n > RX_SLOTS ? RX_SLOTS : (unsigned int)n;
+}
+
+/* Put a page (back) on every free place of the ring, up to rx_posted_max. */
 static void post_rx(struct netfront *dev)
 {
 	bool posted = false;
 	int notify;
 
-	while (may_post_rx(dev) && !RING_FULL(&dev->rx)) {
+	while (may_post_rx(dev) && !RING_FULL(&dev->rx) &&
+	       dev->rx.req_prod_pvt - dev->rx.rsp_cons < dev->rx_posted_max) {
 		RING_IDX idx = dev->rx.req_prod_pvt;
 		struct rx_slot *s = rx_slot_at(dev, idx);
 		struct netif_rx_request *req;
@@ -852,6 +869,7 @@ int netfront_open(unsigned int index,
 	dev->rx_fn = rx;
 	dev->rx_arg = arg;
 	dev->info.mtu = NETFRONT_MTU;
+	dev->rx_posted_max = rx_ring_pages();
 	dev->lend_max = (unsigned int)(page_alloc_total_pages() / 16);
 	if (dev->lend_max > LEND_MAX)
 		dev->lend_max = LEND_MAX;

@@ -81,32 +81,37 @@ void sys_mark_tcpip_thread(void);
  * receive buffers (a 64 MiB domain has 2 MiB of each).
  * lwiperf's median over 6 runs of 8 s went from 785 to 842 Mbit/s with 128 -> 256 KiB.
  */
-#define TCP_MSS		      1460
-#define LWIP_WND_SCALE	      1
-#define TCP_RCV_SCALE	      3
-#define TCP_WND		      (256 * 1024)
+#define TCP_MSS	       1460
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE  3
+#define TCP_WND	       (256 * 1024)
 /* Sending is bound the same way, by what may be unacknowledged: iperf -r from the
  * guest went 84-96 Mbit/s with 32 segments (46 KiB), 135-209 with 128 KiB, and no
  * better with 256 KiB (117-176). Send buffers are heap, taken only while used. The low
  * mark (when select() says writable) must stay below 64 KiB, lwIP's check. */
-#define TCP_SND_BUF	      (128 * 1024)
-#define TCP_SNDLOWAT	      (32 * 1024)
-#define LWIP_TCP_KEEPALIVE    1
-#define TCP_LISTEN_BACKLOG    1
-#define LWIP_CHECKSUM_ON_COPY 1
+#define TCP_SND_BUF  (128 * 1024)
+#define TCP_SNDLOWAT (32 * 1024)
+/* Fewer ACKs: a window update is sent once the app has read a quarter of the window,
+ * not every 5,840 bytes (lwIP's default: each 64 KiB GSO packet read made one). The
+ * delayed ACK still answers every second segment, as TCP asks. In an 8 s iperf into
+ * the guest: 0.71 -> 0.50 ACKs a received packet, the rate unchanged within noise. */
+#define TCP_WND_UPDATE_THRESHOLD (TCP_WND / 4)
+#define LWIP_TCP_KEEPALIVE	 1
+#define TCP_LISTEN_BACKLOG	 1
+#define LWIP_CHECKSUM_ON_COPY	 1
 
 /* Checksums in software, with the 32-bit-at-a-time routine. */
 /* Per interface, so that TCP's checksum can be left to the backend (skiff_netif.c). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
-#define CHECKSUM_GEN_IP	      1
-#define CHECKSUM_GEN_UDP      1
-#define CHECKSUM_GEN_TCP      1
-#define CHECKSUM_GEN_ICMP     1
-#define CHECKSUM_CHECK_IP     1
-#define CHECKSUM_CHECK_UDP    1
-#define CHECKSUM_CHECK_TCP    1
-#define CHECKSUM_CHECK_ICMP   1
-#define LWIP_CHKSUM_ALGORITHM 3
+#define CHECKSUM_GEN_IP		     1
+#define CHECKSUM_GEN_UDP	     1
+#define CHECKSUM_GEN_TCP	     1
+#define CHECKSUM_GEN_ICMP	     1
+#define CHECKSUM_CHECK_IP	     1
+#define CHECKSUM_CHECK_UDP	     1
+#define CHECKSUM_CHECK_TCP	     1
+#define CHECKSUM_CHECK_ICMP	     1
+#define LWIP_CHKSUM_ALGORITHM	     3
 
 /* Sequential APIs. */
 #define LWIP_NETCONN	 1

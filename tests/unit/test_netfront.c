@@ -376,6 +376,7 @@ static void reset_stubs(void)
 	bound_arg = NULL;
 	masks = notifies = port_closes = unmasks = sleeps = ports_open = 0;
 	notifies_on[0] = notifies_on[1] = 0;
+	total_pages = 16384;
 	masked_port = 0;
 	on_notify = NULL;
 	reset_threads();
@@ -890,6 +891,24 @@ static void multi_page_packet_is_delivered_whole(void **state)
 	assert_int_equal(dev->rx.rsp_cons, 3);
 	assert_int_equal(dev->rx.req_prod_pvt, RX_SLOTS + 3); /* all three posted again */
 	assert_false(dev->fe.broken);
+}
+
+/* A 2 MiB domain: an eighth of its memory on the RX ring (64 pages), kept at that. */
+static void small_domain_posts_fewer_rx_pages(void **state)
+{
+	total_pages = 512;
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->rx.req_prod_pvt, 64);
+	deliver(frame_a, 0, 60);
+	run_vif_thread();
+	assert_int_equal(rx_log.calls, 1);
+	assert_int_equal(dev->rx.req_prod_pvt, 65); /* the one taken, posted again */
+	total_pages = 64;			    /* 256 KiB: the floor, for a new open */
+	netfront_close(dev);
+	dev = open0();
+	assert_non_null(dev);
+	assert_int_equal(dev->rx.req_prod_pvt, 32);
 }
 
 /* ---- split event channels ------------------------------------------------------------ */
@@ -1887,6 +1906,7 @@ int main(void)
 		T(rx_error_status_counts_an_error),
 		T(rx_frame_of_a_whole_page_is_delivered),
 		T(multi_page_packet_is_delivered_whole),
+		T0(small_domain_posts_fewer_rx_pages),
 		T0(split_event_channels_when_the_backend_offers_them),
 		T0(garbage_split_event_node_means_one_channel),
 		T(borrowed_pages_stay_the_callers_and_others_are_posted),
