@@ -4,7 +4,8 @@
  *
  * Sending copies the frame into pages of the driver, so the caller's buffers are free
  * again as soon as netfront_send() returns. Received packets are handed to a callback,
- * which runs in the interface's own thread; the packet is valid during the call only.
+ * which runs in the interface's own thread; the packet is valid during the call only,
+ * unless the callback borrows its pages (netfront_rx_borrow: zero copy).
  * A packet may be larger than a frame (up to 64 KiB, in pieces: the backend offers
  * scatter-gather and GSO), and its checksum may be left to the receiver to complete.
  */
