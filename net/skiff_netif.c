@@ -89,6 +89,19 @@ struct l4_sum {
 	u8_t proto;
 };
 
+/* An Ethernet frame of IPv4 (no VLAN tag: none is negotiated). */
+static bool is_ipv4(const u8_t *eth)
+{
+	return eth[12] == 0x08 && eth[13] == 0x00;
+}
+
+/* An IPv4 fragment (more to come, or not the first): a TCP or UDP sum covers the
+ * whole datagram, so it cannot be checked or completed from one fragment. */
+static bool is_fragment(const u8_t *ip)
+{
+	return (ip[6] & 0x3f) || ip[7];
+}
+
 /* Find it: false if the frame is not IPv4 TCP or UDP with its headers in the first
  * pbuf, or its lengths do not add up. */
 static bool find_l4_sum(struct pbuf *p, struct l4_sum *l4)
@@ -96,16 +109,16 @@ static bool find_l4_sum(struct pbuf *p, struct l4_sum *l4)
 	u8_t *eth = p->payload, *ip = eth + SIZEOF_ETH_HDR;
 	u16_t ihl, at;
 
-	if (p->len < SIZEOF_ETH_HDR + 20 || eth[12] != 0x08 || eth[13] != 0x00)
-		return false; /* IPv4 only, no VLAN tag (none is negotiated) */
+	if (p->len < SIZEOF_ETH_HDR + 20 || !is_ipv4(eth))
+		return false;
 	ihl = (u16_t)((ip[0] & 0x0f) * 4);
 	l4->ip_len = (u16_t)(ip[2] << 8 | ip[3]);
 	l4->proto = ip[9];
 	if ((ip[0] >> 4) != 4 || ihl < 20 || l4->ip_len < ihl ||
 	    SIZEOF_ETH_HDR + l4->ip_len > p->tot_len)
 		return false;
-	if ((ip[6] & 0x3f) || ip[7])
-		return false; /* a fragment: the sum covers the whole datagram */
+	if (is_fragment(ip))
+		return false;
 	at = l4->proto == IP_PROTO_TCP ? 16 : l4->proto == IP_PROTO_UDP ? 6 : 0;
 	l4->seg_len = (u16_t)(l4->ip_len - ihl);
 	if (!at || SIZEOF_ETH_HDR + ihl + at + 2 > p->len || l4->seg_len < at + 2)
@@ -149,16 +162,8 @@ static bool is_ipv4_tcp(const struct pbuf *p)
 {
 	const u8_t *eth = p->payload;
 
-	return p->len >= SIZEOF_ETH_HDR + 20 && eth[12] == 0x08 && eth[13] == 0x00 &&
+	return p->len >= SIZEOF_ETH_HDR + 20 && is_ipv4(eth) &&
 	       eth[SIZEOF_ETH_HDR + 9] == IP_PROTO_TCP;
-}
-
-/* An IPv4 fragment (more to come, or not the first). */
-static bool is_fragment(const struct pbuf *p)
-{
-	const u8_t *ip = (const u8_t *)p->payload + SIZEOF_ETH_HDR;
-
-	return (ip[6] & 0x3f) || ip[7];
 }
 
 /*
@@ -177,7 +182,7 @@ static bool check_tcp_sum(struct pbuf *p, unsigned int flags)
 		return true;
 	/* A fragment, vouched for or not: lwIP would put the datagram together and check
 	 * no TCP sum over it. */
-	if (is_fragment(p))
+	if (is_fragment((const u8_t *)p->payload + SIZEOF_ETH_HDR))
 		return false;
 	if (flags & (NETFRONT_RX_CSUM_BLANK | NETFRONT_RX_VALIDATED)) {
 		counters.rx_tcp_csum_trusted++;
@@ -197,34 +202,26 @@ static bool check_tcp_sum(struct pbuf *p, unsigned int flags)
 
 /*
  * A TCP frame lwIP left without a checksum (its netif does not generate them when
- * the backend completes them): write the pseudo-header's sum, folded and not
- * inverted, as the start the backend adds the segment to (Linux's partial checksum).
- * false if the frame is not one (then it goes as it is).
+ * the backend completes them), l4 found in it: write the pseudo-header's sum, folded
+ * and not inverted, as the start the backend adds the segment to (Linux's partial
+ * checksum).
  */
-static bool start_partial_checksum(struct pbuf *p)
+static void start_partial_checksum(struct pbuf *p, const struct l4_sum *l4)
 {
-	struct l4_sum l4;
-	u16_t sum;
-
-	if (!find_l4_sum(p, &l4) || l4.proto != IP_PROTO_TCP)
-		return false;
 	/* lwIP's sum over the pseudo-header and none of the data, which it inverts as a
 	 * finished checksum: inverted back, it is the start. */
-	sum = (u16_t)~inet_chksum_pseudo_partial(p, l4.proto, l4.seg_len, 0, &l4.src, &l4.dst);
-	memcpy(l4.field, &sum, 2);
-	return true;
+	u16_t sum = (u16_t)~inet_chksum_pseudo_partial(p, l4->proto, l4->seg_len, 0, &l4->src,
+						       &l4->dst);
+
+	memcpy(l4->field, &sum, 2);
 }
 
-/* A TCP segment with no data, only an acknowledgement (or a window update). */
-static bool is_pure_ack(struct pbuf *p)
+/* The TCP segment of l4 has no data, only an acknowledgement (or a window update). */
+static bool is_pure_ack(const struct l4_sum *l4)
 {
-	struct l4_sum l4;
-	const u8_t *tcp;
+	const u8_t *tcp = l4->field - 16;
 
-	if (!find_l4_sum(p, &l4) || l4.proto != IP_PROTO_TCP)
-		return false;
-	tcp = l4.field - 16;
-	return (tcp[13] & 0x17) == 0x10 && l4.seg_len == (tcp[12] >> 4) * 4;
+	return (tcp[13] & 0x17) == 0x10 && l4->seg_len == (tcp[12] >> 4) * 4;
 }
 
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
@@ -232,7 +229,8 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	struct net_fragment frags[MAX_FRAGS];
 	struct pbuf *copy = NULL;
 	unsigned int n = 0, flags = 0;
-	bool ack;
+	struct l4_sum l4;
+	bool tcp, ack;
 	int rc;
 
 	if (pbuf_clen(p) > MAX_FRAGS) {
@@ -246,10 +244,13 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	/* TCP's checksum is the backend's to complete (skiff_netif_init). lwIP puts the
 	 * headers in the frame's first pbuf, so this always finds them; were they not, the
 	 * frame would go with a zero checksum and be dropped by its receiver, not be
-	 * taken for right. */
-	if (netfront_info(netif->state)->tx_csum_offload && start_partial_checksum(p))
+	 * taken for right. The headers are read once, for that and the ACK count. */
+	tcp = find_l4_sum(p, &l4) && l4.proto == IP_PROTO_TCP;
+	if (tcp && netfront_info(netif->state)->tx_csum_offload) {
+		start_partial_checksum(p, &l4);
 		flags = NETFRONT_TX_CSUM_BLANK;
-	ack = is_pure_ack(p);
+	}
+	ack = tcp && is_pure_ack(&l4);
 	for (; p; p = p->next) {
 		if (!p->len)
 			continue;
@@ -268,14 +269,19 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
+static void put_wrapper(struct lent_pbuf *w)
+{
+	w->next_free = free_wrappers;
+	free_wrappers = w;
+}
+
 /* lwIP is done with a borrowed page's pbuf. */
 static void give_back(struct pbuf *p)
 {
 	struct lent_pbuf *w = (struct lent_pbuf *)p;
 
 	netfront_rx_give_back(w->dev, w->data);
-	w->next_free = free_wrappers;
-	free_wrappers = w;
+	put_wrapper(w);
 }
 
 static struct lent_pbuf *get_wrapper(void)
@@ -302,8 +308,7 @@ static bool lendable(const struct netfront_rx *pkt)
 
 	if (!pkt->gso_size || pkt->frags[0].len < HEADERS_MAX)
 		return false;
-	return eth[12] == 0x08 && eth[13] == 0x00 && ip[9] == IP_PROTO_TCP && !(ip[6] & 0x3f) &&
-	       !ip[7];
+	return is_ipv4(eth) && ip[9] == IP_PROTO_TCP && !is_fragment(ip);
 }
 
 /* The packet's pages as a chain of custom pbufs, or NULL (then it is copied). */
@@ -318,10 +323,8 @@ static struct pbuf *borrow_packet(struct netfront *dev, const struct netfront_rx
 	while (n < pkt->nfrag && (w[n] = get_wrapper()))
 		n++;
 	if (n < pkt->nfrag || netfront_rx_borrow(dev, pkt)) {
-		while (n--) {
-			w[n]->next_free = free_wrappers;
-			free_wrappers = w[n];
-		}
+		while (n--)
+			put_wrapper(w[n]);
 		return NULL;
 	}
 	for (unsigned int i = 0; i < pkt->nfrag; i++) {
