@@ -168,7 +168,7 @@ $(ROOTFS): $(shell find $(ROOTFS_DIR)) $(APP_STAMP)
 	$(Q)mv $@.tmp $@
 endif
 
-.PHONY: all run test unit xen-test bench format deps clean check
+.PHONY: all run test unit fuzz fuzz-merge xen-test bench format deps clean check
 all: $(IMAGE)
 
 # A stamp is remade, and what depends on it rebuilt, when a setting differs from the last
@@ -419,6 +419,17 @@ xen-test:
 
 bench:
 	tests/bench/run.sh
+
+# The fuzz targets, long: FUZZ_SECONDS each (make test gives them 5). What they find
+# stays in build/fuzz/corpus/; make fuzz-merge adds the inputs that reach new code to
+# the seed corpus in tests/fuzz/corpus/ (review and commit them).
+FUZZ_SECONDS ?= 300
+fuzz:
+	tools/install-deps.sh fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-merge:
+	tests/fuzz/merge.sh
 
 test:
 	tools/install-deps.sh all

@@ -90,6 +90,7 @@ struct netfront {
 	void (*rx_fn)(struct netfront *dev, const struct netfront_rx *pkt, void *arg);
 	void *rx_arg; /* for link_fn too */
 	void (*link_fn)(struct netfront *dev, bool up, void *arg);
+	bool link_fn_up; /* what link_fn was last told (up from the connect) */
 	struct netfront_stats stats;
 
 	const struct netfront_rx *delivering; /* the packet the rx callback has, if any */
@@ -740,7 +741,7 @@ static int connected(struct frontend *fe)
 	struct netfront *dev = to_dev(fe);
 
 	post_rx(dev);
-	dev->info.link_up = true;
+	dev->info.link_up = dev->link_fn_up = true;
 	printk("netfront %s: %02x:%02x:%02x:%02x:%02x:%02x, backend %s%s\n", fe->name,
 	       dev->info.mac[0], dev->info.mac[1], dev->info.mac[2], dev->info.mac[3],
 	       dev->info.mac[4], dev->info.mac[5], fe->xb.backend,
@@ -766,6 +767,25 @@ static void log_counters(const struct netfront *dev)
 	       (unsigned long long)st->tx_frames, (unsigned long long)st->tx_csum_blank);
 }
 
+/* The app's stack hears the link is down, once: a break and the close after it both
+ * come here. */
+static void tell_link_down(struct netfront *dev)
+{
+	if (!dev->link_fn_up)
+		return;
+	dev->link_fn_up = false;
+	if (dev->link_fn)
+		dev->link_fn(dev, false, dev->rx_arg);
+}
+
+/* Broken by its backend: the link goes down for the stack too, so that senders get an
+ * error at once (lwIP routes nothing over a link that is down) and DHCP or the app can
+ * react. In the device's thread, which holds no lock the callback takes. */
+static void broken(struct frontend *fe)
+{
+	tell_link_down(to_dev(fe));
+}
+
 /*
  * Closing: the link goes down first. Senders waiting for ring space give up before the
  * link callback runs: one may hold the lock it takes (lwIP's core lock). Frames already
@@ -774,12 +794,10 @@ static void log_counters(const struct netfront *dev)
 static void closing(struct frontend *fe)
 {
 	struct netfront *dev = to_dev(fe);
-	bool was_up = dev->info.link_up;
 
 	dev->info.link_up = false;
 	wait_queue_wake_all(&dev->tx_freed);
-	if (was_up && dev->link_fn)
-		dev->link_fn(dev, false, dev->rx_arg);
+	tell_link_down(dev);
 	log_counters(dev);
 }
 
@@ -846,6 +864,7 @@ static const struct frontend_ops netfront_ops = {
 	.in_flight = in_flight,
 	.closing = closing,
 	.fail_all = fail_all,
+	.broken = broken,
 	.release = release,
 	.free = free_vif,
 };

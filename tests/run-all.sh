@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: the host unit tests, the host build tests, the Xen-booted tests, then make
+# Every test: the host unit tests, the host build tests, the fuzz targets (briefly), the Xen-booted tests, then make
 # run as a user meets it. Ends with the line "N passed, N failed" summing them all, and
 # exits non-zero if anything failed.
 set -uo pipefail
@@ -35,12 +35,16 @@ suite() {
 	printf -v "${name}_fail" %s "$fail"
 }
 suite build "build tests (host, tests/build)" "$top/tests/build/run-all.sh"
+# FUZZ_SECONDS per target (7 targets): a bounded run; make fuzz runs them long.
+fuzz_run() { "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-5}"; }
+suite fuzz "fuzz targets (host, libFuzzer with ASan and UBSan, tests/fuzz)" fuzz_run
 suite xen "Xen tests (emulated test host)" "$top/tests/xen/run-all.sh"
 suite run "make run tests (each boots the emulated test host as a user's make run does)" \
 	"$top/tests/run/run-all.sh"
 
 echo "unit: $unit_pass passed, $unit_fail failed; build: $build_pass passed, $build_fail failed;" \
+	"fuzz: $fuzz_pass passed, $fuzz_fail failed;" \
 	"xen: $xen_pass passed, $xen_fail failed; make run: $run_pass passed, $run_fail failed"
-echo "$((unit_pass + build_pass + xen_pass + run_pass)) passed," \
-	"$((unit_fail + build_fail + xen_fail + run_fail)) failed"
-[ $((unit_fail + build_fail + xen_fail + run_fail)) -eq 0 ]
+echo "$((unit_pass + build_pass + fuzz_pass + xen_pass + run_pass)) passed," \
+	"$((unit_fail + build_fail + fuzz_fail + xen_fail + run_fail)) failed"
+[ $((unit_fail + build_fail + fuzz_fail + xen_fail + run_fail)) -eq 0 ]

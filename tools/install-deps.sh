@@ -6,6 +6,7 @@
 #   tools/install-deps.sh build     compiler, Xen public headers
 #   tools/install-deps.sh unit      + cmocka for the host unit tests
 #   tools/install-deps.sh testhost  + Xen 4.17, QEMU, busybox and a Debian dom0 kernel
+#   tools/install-deps.sh fuzz      + clang and its libFuzzer runtime for tests/fuzz
 #   tools/install-deps.sh bench     + fio, which make bench runs in its Linux guest
 #   tools/install-deps.sh lwip      lwIP's source from Debian, unpacked into build/deps/lwip
 #   tools/install-deps.sh newlib    newlib's source (Debian's newlib-source), into build/deps/newlib
@@ -22,6 +23,8 @@ cache=${SKIFF_CACHE:-$top/build/deps}
 # cpio packs an app's rootfs/ into its ramdisk.
 build_pkgs=(gcc make binutils libxen-dev cpio)
 unit_pkgs=(libcmocka-dev pkg-config)
+# The fuzz targets are built with clang -fsanitize=fuzzer, whose runtime is in libclang-rt.
+fuzz_pkgs=(clang libclang-rt-14-dev)
 # xen-utils brings xl, xenstored, xenconsoled and the hotplug scripts that dom0 runs.
 # bash, iproute2, util-linux (losetup, flock) and procps are what those scripts call.
 host_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-x86 busybox-static cpio
@@ -42,13 +45,14 @@ newlib_version=3.3.0
 case $what in
 build) pkgs=("${build_pkgs[@]}") ;;
 unit) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}") ;;
+fuzz) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 testhost) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}") ;;
 bench) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${bench_pkgs[@]}") ;;
 lwip | newlib | lua) pkgs=("${lwip_pkgs[@]}") ;;
 sqlite) pkgs=("${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
-all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
+all) pkgs=("${build_pkgs[@]}" "${unit_pkgs[@]}" "${fuzz_pkgs[@]}" "${host_pkgs[@]}" "${lwip_pkgs[@]}" "${sqlite_pkgs[@]}") ;;
 *)
-	echo "usage: $0 build|unit|testhost|bench|lwip|newlib|lua|sqlite|all" >&2
+	echo "usage: $0 build|unit|fuzz|testhost|bench|lwip|newlib|lua|sqlite|all" >&2
 	exit 2
 	;;
 esac

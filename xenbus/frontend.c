@@ -82,6 +82,15 @@ void frontend_break(struct frontend *fe, const char *fmt, ...)
 	va_end(ap);
 	printk("; device disabled, %u request(s) failed\n", lost);
 	fe->ops->fail_all(fe);
+	wait_queue_wake_all(&fe->kick); /* its thread runs ops->broken */
+}
+
+/* After a break, once, in the device's thread (frontend_break may run in the app's). */
+static void tell_broken(struct frontend *fe)
+{
+	fe->broken_told = true;
+	if (fe->ops->broken)
+		fe->ops->broken(fe);
 }
 
 /* ---- events --------------------------------------------------------------------- */
@@ -213,7 +222,9 @@ static void wait_for_work(struct frontend *fe)
 	uint64_t deadline = fe->ops->next_deadline && !fe->broken ? fe->ops->next_deadline(fe) : 0;
 	uint64_t now = monotonic_ns();
 
-#define WORK (fe->event_pending || fe->xb.state_dirty || fe->close_asked)
+#define WORK                                                                                       \
+	(fe->event_pending || fe->xb.state_dirty || fe->close_asked ||                             \
+	 (fe->broken && !fe->broken_told))
 	if (!deadline)
 		wait_event(&fe->kick, WORK);
 	else if (deadline > now && !wait_event_timeout(&fe->kick, WORK, deadline - now))
@@ -235,6 +246,8 @@ static int frontend_thread(void *arg)
 			disconnect(fe);
 			break;
 		}
+		if (fe->broken && !fe->broken_told)
+			tell_broken(fe);
 		if (fe->event_pending && fe->broken)
 			fe->event_pending = false; /* nothing to serve; left set, it would spin */
 		else if (fe->event_pending)

@@ -14,7 +14,8 @@
  *   (running)           the thread serves the event channel (ops->process), notices
  *                       the backend leaving (a hot-unplug), a request too old
  *                       (ops->check_timeouts), and a close asked by another thread
- *   frontend_break      one log line; ops->fail_all; events masked; new requests fail
+ *   frontend_break      one log line; ops->fail_all; events masked; new requests fail;
+ *                       then, in the device's thread, ops->broken (link down)
  *   disconnect          (close, backend leaving, or an open that failed half-way)
  *     ops->closing        wake waiters, link down
  *                       keep reaping answers until none is in flight (bounded)
@@ -77,6 +78,10 @@ struct frontend_ops {
 	void (*closing)(struct frontend *fe);
 	/* Fail every request still outstanding with -EIO (broken, or closing). */
 	void (*fail_all)(struct frontend *fe);
+	/* Optional: the device broke (frontend_break, from any thread). Runs once, later,
+	 * in the device's own thread, where no lock of the app's is held: netfront takes
+	 * lwIP's link down here. */
+	void (*broken)(struct frontend *fe);
 	/* The backend has let go (or never had it): end every grant, free the rings.
 	 * Also after a failed alloc, so it copes with half-made rings. */
 	void (*release)(struct frontend *fe);
@@ -100,6 +105,7 @@ struct frontend {
 	char name[16];	 /* for log lines: "xvda", "vif0" */
 	enum frontend_state state;
 	bool broken;		  /* frontend_break(): requests fail, events masked */
+	bool broken_told;	  /* ops->broken has run (or there is none to run) */
 	evtchn_port_t ports[2];	  /* the event channel, or two (ops->split_events) */
 	unsigned int nr_ports;	  /* open: the disconnect closes them */
 	bool event_pending;	  /* set by the event handler, cleared by the thread */

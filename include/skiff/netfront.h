@@ -94,8 +94,9 @@ const struct netfront_info *netfront_info(const struct netfront *dev);
 
 /*
  * fn(dev, up, arg) runs (with open's arg) when the link changes: today, when it goes
- * down because the backend left (xl network-detach) or the device is closed. It runs
- * in the thread that disconnects, before the device's memory is given back.
+ * down, once, because the backend broke the protocol (the device is disabled), left
+ * (xl network-detach), or the device is closed. It runs in the device's own thread
+ * (or the one that closes it), before the device's memory is given back.
  */
 void netfront_set_link_callback(struct netfront *dev,
 				void (*fn)(struct netfront *dev, bool up, void *arg));

@@ -30,15 +30,19 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#define VDEV	     51712 /* xvda */
-#define FRONT	     "device/vbd/51712"
-#define BACK	     "/local/domain/0/backend/vbd/1/51712"
-#define BACKEND_ID   0
-#define PORT	     7
-#define FIRST_REF    8
-#define MAX_REFS     16384
-#define MAX_PAGES    2048
-#define DISK_SECTORS 8192 /* 4 MiB disk image */
+#define VDEV	   51712 /* xvda */
+#define FRONT	   "device/vbd/51712"
+#define BACK	   "/local/domain/0/backend/vbd/1/51712"
+#define BACKEND_ID 0
+#define PORT	   7
+#define FIRST_REF  8
+#define MAX_REFS   16384
+#define MAX_PAGES  2048
+#ifndef DISK_SECTORS
+#define DISK_SECTORS 8192 /* 4 MiB disk image; tests/fuzz/fuzz_blkif.c makes it smaller */
+#endif
+#define DISK_SECTORS_TEXT_(n) #n
+#define DISK_SECTORS_TEXT(n)  DISK_SECTORS_TEXT_(n)
 
 static struct blkfront *dev;
 
@@ -392,7 +396,7 @@ static void reset_stubs(void)
 	set_node(FRONT "/backend-id", "0");
 	set_node(FRONT "/state", "1"); /* the toolstack made us Initialising */
 	set_backend("state", "2");     /* InitWait */
-	set_backend("sectors", "8192");
+	set_backend("sectors", DISK_SECTORS_TEXT(DISK_SECTORS));
 	set_backend("sector-size", "512");
 	set_backend("mode", "w");
 	set_backend("dev", "xvda");

@@ -422,12 +422,38 @@ static struct netfront *open0(void)
 	return d;
 }
 
+/*
+ * The link callback as skiff_netif registers it: told down once, whether the backend
+ * broke the protocol, left, or the app closed the device; never told twice, and only
+ * after senders were told to give up. The detach test puts count_link in its place.
+ */
+static unsigned int link_downs;
+static bool watching_link;
+
+static void record_link(struct netfront *d, bool up, void *arg)
+{
+	assert_ptr_equal(d, dev);
+	assert_ptr_equal(arg, &rx_arg);
+	assert_false(up);
+	assert_false(d->info.link_up);
+	link_downs++;
+}
+
+static void watch_link(struct netfront *d)
+{
+	link_downs = 0;
+	watching_link = true;
+	netfront_set_link_callback(d, record_link);
+}
+
 static int open_vif(void **state)
 {
 	reset_stubs();
+	watching_link = false;
 	dev = open0();
 	if (!dev)
 		return -1;
+	watch_link(dev);
 	clear_log();
 	notifies = 0;
 	return 0;
@@ -440,8 +466,11 @@ static int open_vif(void **state)
  */
 static int close_vif(void **state)
 {
-	if (dev)
+	if (dev) {
 		netfront_close(dev);
+		if (watching_link)
+			assert_int_equal(link_downs, 1);
+	}
 	dev = NULL;
 	assert_int_equal(double_ends, 0);
 	for (grant_ref_t r = FIRST_REF; r < next_ref; r++)
@@ -456,12 +485,16 @@ static int close_vif(void **state)
 	return 0;
 }
 
-/* What every violation must leave: broken, link down, masked, one line logged. */
+/* What every violation must leave: broken, link down (for the stack too, once the
+ * device's thread has run: a break found by a sender is told there), masked, one line
+ * logged. */
 static void assert_broken(const char *why)
 {
 	assert_true(dev->fe.broken);
 	assert_false(dev->info.link_up);
 	assert_false(netfront_info(dev)->link_up);
+	run_device_thread();
+	assert_int_equal(link_downs, 1);
 	assert_int_equal(masks, 1);
 	assert_int_equal(masked_port, PORT);
 	assert_logged(why);
@@ -1810,8 +1843,6 @@ static void storm_on_a_broken_interface_leaves_the_port_masked(void **state)
  * (Closing, Closed), give back every grant and page, and keep the struct for the app,
  * whose sends now fail, until it closes the handle.
  */
-static unsigned int link_downs;
-
 static void count_link(struct netfront *d, bool up, void *arg)
 {
 	assert_ptr_equal(d, dev);
