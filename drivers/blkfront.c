@@ -99,6 +99,10 @@ struct slot {
 	uint16_t indirect; /* its indirect page, or NO_PAGE */
 	uint64_t deadline; /* system time by which the backend must have answered */
 	uint16_t next_free;
+	/* Times it went on the ring: the high half of its request id. A response for an
+	 * earlier use (one answered twice, the second after the slot was taken again)
+	 * then matches no request in flight, and cannot complete the new one unwritten. */
+	uint32_t uses;
 };
 
 struct blkfront {
@@ -241,6 +245,7 @@ static int end_page_grant(struct blkfront *dev, uint16_t i)
 	p->ref = NO_GRANT;
 	if (gnttab_end_access(ref) == 0)
 		return 0;
+	gnttab_free_page(p->va, ref); /* freed once the backend unmaps it, never reused */
 	p->va = NULL;
 	return -EBUSY;
 }
@@ -255,13 +260,14 @@ static int end_slot_grants(struct blkfront *dev, struct slot *s)
 	for (uint16_t i = s->pages; i != NO_PAGE; i = dev->pool[i].next, n++) {
 		if (end_page_grant(dev, i) == 0)
 			continue;
-		printk("blkfront %s: backend still maps page %u of request %ld: page leaked\n",
+		printk("blkfront %s: backend still maps page %u of request %ld: kept from use "
+		       "until it lets go\n",
 		       dev->fe.name, n, id);
 		rc = -EBUSY;
 	}
 	if (s->indirect != NO_PAGE && end_page_grant(dev, s->indirect)) {
-		printk("blkfront %s: backend still maps the indirect page of request %ld: "
-		       "page leaked\n",
+		printk("blkfront %s: backend still maps the indirect page of request %ld: kept "
+		       "from use until it lets go\n",
 		       dev->fe.name, id);
 		rc = -EBUSY;
 	}
@@ -380,27 +386,29 @@ static void copy_out(struct blkfront *dev, const struct slot *s)
 /* Handle one response (already copied off the ring). false if it broke the disk. */
 static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 {
+	uint64_t index = rsp->id & UINT32_MAX;
 	struct slot *s;
 	int err;
 
-	if (rsp->id >= dev->nslots || !dev->slots[rsp->id].req) {
-		frontend_break(&dev->fe, "response for id %llu, which is not in flight",
+	if (index >= dev->nslots || !dev->slots[index].req ||
+	    dev->slots[index].uses != rsp->id >> 32) {
+		frontend_break(&dev->fe, "response for id %#llx, which is not in flight",
 			       (unsigned long long)rsp->id);
 		return false;
 	}
-	s = &dev->slots[rsp->id];
+	s = &dev->slots[index];
 	/* An indirect request's answer names the operation inside it (Linux's blkback) or,
 	 * as blkif.h's "copied from request" reads, BLKIF_OP_INDIRECT: both are the same
 	 * request's. */
 	if (rsp->operation != s->op &&
 	    !(s->indirect != NO_PAGE && rsp->operation == BLKIF_OP_INDIRECT)) {
 		frontend_break(&dev->fe,
-			       "response to request %llu has operation %u, request had %u",
+			       "response to request %#llx has operation %u, request had %u",
 			       (unsigned long long)rsp->id, rsp->operation, s->op);
 		return false;
 	}
 	if (status_to_errno(rsp->status, &err)) {
-		frontend_break(&dev->fe, "response to request %llu has unknown status %d",
+		frontend_break(&dev->fe, "response to request %#llx has unknown status %d",
 			       (unsigned long long)rsp->id, rsp->status);
 		return false;
 	}
@@ -408,7 +416,7 @@ static bool complete(struct blkfront *dev, const struct blkif_response *rsp)
 	 * data any more, and only then is a read copied out. (Persistent grants stay; the
 	 * caller's buffer is still never granted.) */
 	if (end_slot_grants(dev, s)) {
-		frontend_break(&dev->fe, "backend answered request %llu but kept its pages mapped",
+		frontend_break(&dev->fe, "backend answered request %#llx but kept its pages mapped",
 			       (unsigned long long)rsp->id);
 		return false;
 	}
@@ -650,14 +658,14 @@ static void fill_segments(const struct blkfront *dev, const struct slot *s,
 
 /* Write s as the next request on the ring, in the shape its operation takes; the
  * caller pushes. */
-static void put_on_ring(struct blkfront *dev, const struct slot *s, const struct blk_request *req)
+static void put_on_ring(struct blkfront *dev, struct slot *s, const struct blk_request *req)
 {
 	union {
 		struct blkif_request rw;
 		struct blkif_request_indirect indirect;
 		struct blkif_request_discard discard;
 	} r;
-	uint64_t id = (uint64_t)(s - dev->slots);
+	uint64_t id = (uint64_t)++s->uses << 32 | (uint64_t)(s - dev->slots);
 	blkif_vdev_t handle = (blkif_vdev_t)dev->fe.id;
 	uint64_t sector = req->sector + s->offset / SECTOR;
 
@@ -1037,7 +1045,7 @@ static void closing(struct frontend *fe)
 }
 
 /* End every grant the pool still holds (persistent ones: the backend has unmapped them
- * by now) and free its pages; a page still mapped is leaked, and counted once. */
+ * by now) and free its pages; a page still mapped is freed once it lets go (gnttab). */
 static void release_pool(struct blkfront *dev)
 {
 	unsigned int kept = 0;
@@ -1045,15 +1053,14 @@ static void release_pool(struct blkfront *dev)
 	for (unsigned int i = 0; dev->pool && i < POOL_PAGES; i++) {
 		struct pool_page *p = &dev->pool[i];
 
-		if (p->ref != NO_GRANT && gnttab_end_access(p->ref)) {
-			kept++;
-			continue;
-		}
-		if (p->va)
+		if (p->ref != NO_GRANT)
+			kept += gnttab_free_page(p->va, p->ref) != 0;
+		else if (p->va)
 			page_free(p->va, 1);
 	}
 	if (kept)
-		printk("blkfront %s: backend still maps %u pages after it closed: pages leaked\n",
+		printk("blkfront %s: backend still maps %u pages after it closed: kept from use "
+		       "until it lets go\n",
 		       dev->fe.name, kept);
 	free(dev->pool);
 	dev->pool = NULL;

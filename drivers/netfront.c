@@ -118,12 +118,13 @@ int netfront_count(void)
 
 /* ---- failure ------------------------------------------------------------------ */
 
-/* End a grant: -EBUSY if the backend still maps the page, which is then dropped for
- * good (never reused or freed: the backend may still write it). */
+/* End a grant: -EBUSY if the backend still maps the page, which is then the grant
+ * table's: never reused by us, freed once the backend unmaps it (gnttab_free_page). */
 static int end_grant(void **page, grant_ref_t ref)
 {
 	if (gnttab_end_access(ref) == 0)
 		return 0;
+	gnttab_free_page(*page, ref);
 	*page = NULL;
 	return -EBUSY;
 }
@@ -186,7 +187,7 @@ static void reap_tx(struct netfront *dev)
 			if (kept) {
 				frontend_break(&dev->fe,
 					       "backend answered TX request %u but kept its page "
-					       "mapped (page leaked)",
+					       "mapped",
 					       rsp.id);
 				return;
 			}
@@ -516,9 +517,7 @@ static void deliver_rx_packet(struct netfront *dev, RING_IDX cons, const struct 
 	/* An answer is the backend's word that it let go of the page: one that keeps it
 	 * would cost a page and a grant each time. */
 	if (kept) {
-		frontend_break(&dev->fe,
-			       "backend answered RX request %u but kept its page mapped (page "
-			       "leaked)",
+		frontend_break(&dev->fe, "backend answered RX request %u but kept its page mapped",
 			       (unsigned int)(cons % RX_SLOTS));
 		return;
 	}
@@ -835,7 +834,8 @@ static void release(struct frontend *fe)
 	/* They held this backend's data: not for the next one, if there is one. */
 	free_spares(dev);
 	if (kept)
-		printk("netfront %s: backend still maps %u pages after it closed: pages leaked\n",
+		printk("netfront %s: backend still maps %u pages after it closed: kept from use "
+		       "until it lets go\n",
 		       dev->fe.name, kept);
 }
 

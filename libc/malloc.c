@@ -38,10 +38,17 @@ struct free_block {
 };
 
 static struct free_block *free_lists[NR_CLASSES];
+static struct malloc_counts counts;
 
 void malloc_init(void)
 {
 	memset(free_lists, 0, sizeof(free_lists));
+	memset(&counts, 0, sizeof(counts));
+}
+
+void malloc_counts(struct malloc_counts *c)
+{
+	*c = counts;
 }
 
 static struct header *header_of(void *ptr)
@@ -61,6 +68,7 @@ static bool refill(unsigned int c)
 
 	if (!page)
 		return false;
+	counts.small_pages++;
 	for (unsigned long off = 0; off + CLASS_SIZE(c) <= PAGE_ALLOC_SIZE; off += CLASS_SIZE(c)) {
 		struct free_block *b = (struct free_block *)(page + off);
 
@@ -95,6 +103,7 @@ void *malloc(size_t size)
 			return NULL;
 		*h = (struct header){.magic = MAGIC, .kind = LARGE, .value = pages};
 	}
+	counts.live_blocks++;
 	return (char *)h + HEADER;
 }
 
@@ -112,11 +121,13 @@ void free(void *ptr)
 		h->kind = FREED;
 		b->next = free_lists[h->class];
 		free_lists[h->class] = b;
+		counts.live_blocks--;
 		break;
 	}
 	case LARGE:
 		h->kind = FREED;
 		page_free(h, h->value);
+		counts.live_blocks--;
 		break;
 	case ALIGNED:
 		h->kind = FREED;

@@ -31,6 +31,19 @@ static grant_ref_t *next_free; /* next_free[ref]: the free entry after ref, or I
 static grant_ref_t free_head = LIST_END;
 static unsigned int nr_used;
 
+/*
+ * Pages whose grant the other domain still had mapped when they were freed: they stay
+ * out of every free list (it may still write them) until it unmaps them. Every later
+ * grant, and gnttab_reclaim(), tries them again and frees those it can. Past MAX_LATER
+ * a page is kept out of use for good, with a line.
+ */
+#define MAX_LATER 512
+static struct later {
+	void *page;
+	grant_ref_t ref;
+} later[MAX_LATER];
+static unsigned int nr_later;
+
 static grant_entry_v1_t *entry(grant_ref_t ref)
 {
 	return &frames[ref / PER_FRAME][ref % PER_FRAME];
@@ -101,6 +114,8 @@ int gnttab_grant_page(domid_t domid, const void *va, bool readonly, grant_ref_t 
 		printk("gnttab: frame %#lx does not fit a v1 grant entry\n", mfn);
 		return -ERANGE;
 	}
+	if (nr_later)
+		gnttab_reclaim();
 	if (free_head == LIST_END && (nr_frames >= max_frames || grow_to(nr_frames + 1)))
 		return -ENOSPC;
 	*ref = free_head;
@@ -166,14 +181,33 @@ void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref)
 	return page;
 }
 
-void gnttab_free_page(void *page, grant_ref_t ref)
+int gnttab_free_page(void *page, grant_ref_t ref)
 {
-	if (gnttab_end_access(ref)) {
-		printk("gnttab: grant %u still mapped by its backend: page %p kept out of use\n",
-		       ref, page);
-		return;
+	if (gnttab_end_access(ref) == 0) {
+		page_free(page, 1);
+		return 0;
 	}
-	page_free(page, 1);
+	if (nr_later == MAX_LATER) {
+		printk("gnttab: grant %u still mapped by its backend, and %u more: page %p kept "
+		       "out of use\n",
+		       ref, nr_later, page);
+		return -EBUSY;
+	}
+	later[nr_later++] = (struct later){page, ref};
+	return -EBUSY;
+}
+
+unsigned int gnttab_reclaim(void)
+{
+	for (unsigned int i = 0; i < nr_later;) {
+		if (gnttab_end_access(later[i].ref) == 0) {
+			page_free(later[i].page, 1);
+			later[i] = later[--nr_later];
+		} else {
+			i++;
+		}
+	}
+	return nr_later;
 }
 
 void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs)

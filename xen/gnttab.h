@@ -37,8 +37,15 @@ bool gnttab_in_use(grant_ref_t ref);
 
 /* A zeroed page, granted to domid. */
 void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref);
-/* End the grant and free the page; if the grant is still mapped, keep both (leak). */
-void gnttab_free_page(void *page, grant_ref_t ref);
+/*
+ * End the grant and free the page: 0. -EBUSY if the other domain still maps it: then
+ * both are kept out of use until it unmaps it, and freed by the first grant (or
+ * gnttab_reclaim) after that. The caller must not touch the page again either way.
+ */
+int gnttab_free_page(void *page, grant_ref_t ref);
+/* Free the pages whose grants were still mapped when freed and no longer are; how many
+ * still wait. */
+unsigned int gnttab_reclaim(void);
 
 /* n contiguous zeroed pages, each granted to domid (refs[0..n-1]): a multi-page ring. */
 void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs);

@@ -9,6 +9,10 @@
  *   read-1m-qd4        1 MiB reads from the start of the disk on, 4 in flight
  *   write-1m-qd4       1 MiB writes, 4 in flight
  *
+ * soak=N instead runs one pattern until N requests are done: 4 KiB at random places,
+ * 32 in flight, half of them reads and half writes, after a warm-up of 1,000; the
+ * memory (skiff_memory_info) after the warm-up and at the end, which must be the same.
+ *
  * Each runs for secs=N seconds (extra=, default 3). A request is sent again from its
  * completion callback, as fio's libaio engine does, so the depth stays full. For each
  * pattern one line: IOPS, MB/s, and the latency (submit to completion) at the 50th
@@ -44,6 +48,9 @@ static const struct pattern patterns[] = {
 	{"write-1m-qd4", BLK_WRITE, MAX_BLOCK, 4, false},
 };
 
+/* soak=N: odd slots write, even ones read. */
+static const struct pattern soak = {"soak-4k-qd32", BLK_READ, 4096, 32, true};
+
 struct io {
 	struct blk_request req;
 	uint64_t sent;
@@ -58,6 +65,7 @@ static struct run {
 	uint64_t rng;
 	uint64_t end_ns, last_ns;
 	uint64_t done;
+	uint64_t limit, sent; /* limit: stop after this many (0: by time) */
 	unsigned int in_flight;
 	int error;
 	uint32_t hist[BUCKETS];
@@ -114,6 +122,7 @@ static int submit_io(struct io *io)
 {
 	io->req.sector = next_block() * (run.p->block / 512);
 	io->sent = monotonic_ns();
+	run.sent++;
 	return blkfront_submit(run.disk, &io->req);
 }
 
@@ -128,7 +137,7 @@ static void io_done(struct blk_request *req, int status)
 	run.done++;
 	run.last_ns = now;
 	run.hist[bucket_of((now - io->sent) / 1000)]++;
-	if (now < run.end_ns && !run.error) {
+	if ((run.limit ? run.sent < run.limit : now < run.end_ns) && !run.error) {
 		int rc = submit_io(io);
 
 		if (rc == 0)
@@ -139,7 +148,8 @@ static void io_done(struct blk_request *req, int status)
 		wait_queue_wake_all(&run.wq);
 }
 
-static int run_pattern(struct blkfront *disk, const struct pattern *p, unsigned int secs)
+static int run_pattern(struct blkfront *disk, const struct pattern *p, unsigned int secs,
+		       uint64_t limit)
 {
 	const struct blkfront_info *info = blkfront_info(disk);
 	uint64_t start, ns, centi;
@@ -151,12 +161,14 @@ static int run_pattern(struct blkfront *disk, const struct pattern *p, unsigned 
 	run.next = 0;
 	run.rng = 0x9E3779B97F4A7C15ull;
 	run.done = 0;
+	run.sent = 0;
+	run.limit = limit;
 	run.error = 0;
 	start = monotonic_ns();
 	run.end_ns = start + secs * NSEC_PER_SEC;
 	run.in_flight = p->depth;
 	for (unsigned int i = 0; i < p->depth; i++) {
-		ios[i].req = (struct blk_request){.op = p->op,
+		ios[i].req = (struct blk_request){.op = p == &soak && i % 2 ? BLK_WRITE : p->op,
 						  .buf = buffers[p->block == MAX_BLOCK ? i : 0],
 						  .len = p->block,
 						  .done = io_done,
@@ -185,6 +197,32 @@ static int run_pattern(struct blkfront *disk, const struct pattern *p, unsigned 
 	return 0;
 }
 
+static void memory_line(const char *when, struct skiff_memory_info *m)
+{
+	skiff_memory_info(m);
+	printf("blkbench: memory %s: %lu free pages, %lu kept by malloc, %lu malloc blocks, %u "
+	       "grants in use\n",
+	       when, m->free_pages, m->malloc_pages, m->malloc_blocks, m->grants_in_use);
+}
+
+/* soak=N: the warm-up fills the disk's page pool; from then on nothing may grow. */
+static int soak_test(struct blkfront *disk, uint64_t n)
+{
+	struct skiff_memory_info start, end;
+	int failed = run_pattern(disk, &soak, 0, 1000);
+
+	memory_line("after the warm-up", &start);
+	failed += run_pattern(disk, &soak, 0, n);
+	memory_line("at the end", &end);
+	printf("blkbench: soak: memory %s\n",
+	       start.free_pages + start.malloc_pages == end.free_pages + end.malloc_pages &&
+			       start.malloc_blocks == end.malloc_blocks &&
+			       start.grants_in_use == end.grants_in_use
+		       ? "flat"
+		       : "GREW");
+	return failed;
+}
+
 int main(void)
 {
 	struct skiff_domain_info d;
@@ -207,8 +245,12 @@ int main(void)
 	       blkfront_info(disk)->name, blkfront_info(disk)->max_segments,
 	       blkfront_info(disk)->indirect ? " (indirect)" : "",
 	       blkfront_info(disk)->persistent ? ", persistent grants" : "", secs);
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
-		failures += run_pattern(disk, &patterns[i], secs);
+	s = d.cmdline ? strstr(d.cmdline, "soak=") : NULL;
+	if (s)
+		failures = soak_test(disk, strtoul(s + 5, NULL, 10));
+	else
+		for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+			failures += run_pattern(disk, &patterns[i], secs, 0);
 	blkfront_close(disk);
 	printf("blkbench: %s\n", failures ? "FAILED" : "done");
 	return failures ? 1 : 0;

@@ -5,6 +5,10 @@
  * The address comes from the command line (extra="ip=10.0.0.2 netmask=255.255.255.0
  * gw=10.0.0.1") or from DHCP; see <skiff/net.h>. The appliance runs until the
  * toolstack stops it (xl shutdown), or exits with an error if the network cannot start.
+ *
+ * A UDP datagram that is exactly "skiff-memory" is echoed too, and first prints the
+ * appliance's memory on the console (skiff_memory_info): the soak test sends one before
+ * and one after a million echoes and compares the two lines.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 #include <string.h>
 #include <skiff/net.h>
 #include <skiff/thread.h>
+#include <skiff/xen.h>
 
 #include "lwip/sockets.h"
 
@@ -71,6 +76,16 @@ static int tcp_client(void *arg)
 	return 0;
 }
 
+static void print_memory(void)
+{
+	struct skiff_memory_info m;
+
+	skiff_memory_info(&m);
+	printf("echo: memory: %lu free pages, %lu kept by malloc, %lu malloc blocks, %u grants in "
+	       "use\n",
+	       m.free_pages, m.malloc_pages, m.malloc_blocks, m.grants_in_use);
+}
+
 static int udp_server(void *arg)
 {
 	int fd = (int)(long)arg;
@@ -85,6 +100,8 @@ static int udp_server(void *arg)
 			printf("echo: udp recvfrom: errno %d\n", errno);
 			continue;
 		}
+		if (n == 12 && !memcmp(udp_buf, "skiff-memory", 12))
+			print_memory();
 		if (sendto(fd, udp_buf, (size_t)n, 0, (struct sockaddr *)&from, len) < 0)
 			printf("echo: udp sendto: errno %d\n", errno);
 	}

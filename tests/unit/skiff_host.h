@@ -30,6 +30,11 @@ void *skiff_realloc(void *ptr, size_t size);
 void *skiff_aligned_alloc(size_t alignment, size_t size);
 void skiff_free(void *ptr);
 void malloc_init(void);
+struct malloc_counts {
+	unsigned long live_blocks;
+	unsigned long small_pages;
+};
+void malloc_counts(struct malloc_counts *counts);
 
 int skiff_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -164,6 +164,33 @@ static void aligned_alloc_aligns(void **state)
 	assert_null(skiff_aligned_alloc(24, 100)); /* not a power of two */
 }
 
+/* What skiff_memory_info() reports of malloc: live blocks up and down (small, large,
+ * aligned, realloc'd), and the pages kept for small blocks, which only grow. */
+static void malloc_counts_live_blocks_and_kept_pages(void **state)
+{
+	struct malloc_counts c;
+	void *small, *large, *aligned, *moved;
+
+	malloc_counts(&c);
+	assert_int_equal(c.live_blocks, 0);
+	assert_int_equal(c.small_pages, 0);
+	small = skiff_malloc(40);
+	large = skiff_malloc(3 * PAGE);
+	aligned = skiff_aligned_alloc(256, 100);
+	malloc_counts(&c);
+	assert_int_equal(c.live_blocks, 3);
+	assert_int_equal(c.small_pages, 2); /* a page of 64-byte blocks, one of 512 */
+	moved = skiff_realloc(small, 1000);
+	malloc_counts(&c);
+	assert_int_equal(c.live_blocks, 3);
+	skiff_free(moved);
+	skiff_free(large);
+	skiff_free(aligned);
+	malloc_counts(&c);
+	assert_int_equal(c.live_blocks, 0);
+	assert_int_equal(c.small_pages, 3); /* and one of 1 KiB blocks: all kept */
+}
+
 static void free_rejects_foreign_and_double_frees(void **state)
 {
 	static char not_ours[64] __attribute__((aligned(16)));
@@ -194,6 +221,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(calloc_zeroes_and_realloc_keeps_contents,
 						fresh_region, drop_region),
 		cmocka_unit_test_setup_teardown(aligned_alloc_aligns, fresh_region, drop_region),
+		cmocka_unit_test_setup_teardown(malloc_counts_live_blocks_and_kept_pages,
+						fresh_region, drop_region),
 		cmocka_unit_test_setup_teardown(free_rejects_foreign_and_double_frees, fresh_region,
 						drop_region),
 	};

@@ -46,6 +46,9 @@
 
 static struct blkfront *dev;
 
+/* A request id: the slot in its low half, the slot's use in its high half. */
+#define SLOT_OF(id) ((id)&UINT32_MAX)
+
 #include "fake_guest.h"
 
 void *gnttab_alloc_pages(domid_t domid, unsigned int n, bool readonly, grant_ref_t *refs)
@@ -357,7 +360,7 @@ static struct blk_request *submit_read(uint64_t sector, size_t len, struct blkif
 /* The n-th data page of the ring request with this id (the pool chains them). */
 static uint16_t slot_page_index(uint64_t id, unsigned int n)
 {
-	uint16_t i = dev->slots[id].pages;
+	uint16_t i = dev->slots[SLOT_OF(id)].pages;
 
 	while (n-- > 0 && i != NO_PAGE)
 		i = dev->pool[i].next;
@@ -484,8 +487,9 @@ static void read_answer_is_copied_to_the_callers_buffer(void **state)
 	assert_int_equal(r.nr_segments, 3);
 	assert_int_equal(r.handle, VDEV);
 	assert_int_equal(r.sector_number, 24);
-	assert_true(r.id < dev->nslots);
-	assert_ptr_equal(dev->slots[r.id].req, req);
+	assert_true(SLOT_OF(r.id) < dev->nslots);
+	assert_int_equal(r.id >> 32, dev->slots[SLOT_OF(r.id)].uses);
+	assert_ptr_equal(dev->slots[SLOT_OF(r.id)].req, req);
 	for (unsigned int i = 0; i < 3; i++) {
 		assert_int_equal(r.seg[i].first_sect, 0);
 		assert_int_equal(r.seg[i].last_sect, i < 2 ? 7 : 2);
@@ -504,7 +508,7 @@ static void read_answer_is_copied_to_the_callers_buffer(void **state)
 	assert_memory_equal(req->buf, disk + 24 * SECTOR, len);
 	assert_false(dev->fe.broken);
 	assert_int_equal(dev->in_flight, 0);
-	assert_null(dev->slots[r.id].req);
+	assert_null(dev->slots[SLOT_OF(r.id)].req);
 	for (unsigned int i = 0; i < 3; i++)
 		assert_false(grants[r.seg[i].gref].active);
 	assert_int_equal(dev->ring.rsp_cons, 1);
@@ -558,8 +562,9 @@ static void write_data_is_in_the_granted_pages_when_pushed(void **state)
 	assert_int_equal(r.nr_segments, 2);
 	assert_int_equal(r.handle, VDEV);
 	assert_int_equal(r.sector_number, 40);
-	assert_true(r.id < dev->nslots);
-	assert_ptr_equal(dev->slots[r.id].req, req);
+	assert_true(SLOT_OF(r.id) < dev->nslots);
+	assert_int_equal(r.id >> 32, dev->slots[SLOT_OF(r.id)].uses);
+	assert_ptr_equal(dev->slots[SLOT_OF(r.id)].req, req);
 	assert_int_equal(r.seg[0].first_sect, 0);
 	assert_int_equal(r.seg[0].last_sect, 7);
 	assert_int_equal(r.seg[1].first_sect, 0);
@@ -591,7 +596,8 @@ static void answered_slots_and_pages_are_reused(void **state)
 
 	struct blk_request *b = submit_read(8, PAGE_SIZE, &r2);
 	assert_int_equal(page_allocs, allocs);
-	assert_int_equal(r2.id, r1.id);
+	assert_int_equal(SLOT_OF(r2.id), SLOT_OF(r1.id)); /* the same slot, */
+	assert_int_equal(r2.id >> 32, (r1.id >> 32) + 1); /* in its next use */
 	perform(&r2);
 	respond(r2.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
 	run_disk_thread();
@@ -630,7 +636,7 @@ static void response_id_out_of_range_breaks_the_disk(void **state)
 	run_disk_thread();
 
 	assert_broken((struct blk_request *[]){a, b}, 2);
-	assert_logged("blkfront xvda: response for id 32, which is not in flight");
+	assert_logged("blkfront xvda: response for id 0x20, which is not in flight");
 	assert_logged("2 request(s) failed");
 	assert_int_equal(active_grants(), 1);
 }
@@ -667,12 +673,36 @@ static void response_for_a_completed_request_breaks_the_disk(void **state)
 	assert_int_equal(dev->ring.rsp_cons, 2);
 }
 
+/*
+ * A response sent twice, the second after its slot was taken by a new request: it names
+ * the slot's earlier use, so it completes nothing (the new request is not told it
+ * succeeded when the backend never carried it out) and breaks the disk. The hostile
+ * area's duplicate case found this under Xen, when ids were bare slot numbers.
+ */
+static void duplicate_response_after_the_slot_was_reused_breaks_the_disk(void **state)
+{
+	struct blkif_request r1, r2;
+	struct blk_request *a = submit_read(0, SECTOR, &r1);
+	struct blk_request *b;
+
+	perform(&r1);
+	respond(r1.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	run_disk_thread();
+	assert_int_equal(done_of(a)->status, 0);
+	b = submit_read(8, SECTOR, &r2);
+	assert_int_equal(SLOT_OF(r2.id), SLOT_OF(r1.id));
+	respond(r1.id, BLKIF_OP_READ, BLKIF_RSP_OKAY); /* the first answer, again */
+	run_disk_thread();
+	assert_broken((struct blk_request *[]){b}, 1);
+	assert_logged("which is not in flight");
+}
+
 static void response_for_a_slot_never_used_breaks_the_disk(void **state)
 {
 	struct blkif_request r;
 	struct blk_request *a = submit_read(0, SECTOR, &r);
 
-	assert_null(dev->slots[r.id + 1].req);
+	assert_null(dev->slots[SLOT_OF(r.id) + 1].req);
 	respond(r.id + 1, BLKIF_OP_READ, BLKIF_RSP_OKAY);
 	run_disk_thread();
 	assert_broken((struct blk_request *[]){a}, 1);
@@ -840,7 +870,7 @@ static void grant_still_mapped_at_completion_breaks_the_disk(void **state)
 	assert_non_null(live_run(page));	       /* ...nor freed */
 	assert_true(g->active);
 	assert_logged("backend still maps page 0 of request");
-	assert_logged("page leaked");
+	assert_logged("kept from use until it lets go");
 	assert_logged("backend answered request");
 	assert_logged("but kept its pages mapped");
 
@@ -1761,7 +1791,7 @@ static void persistent_pages_kept_after_close_are_leaked_once(void **state)
 	nr_kept = 0; /* the backend "forgets" to unmap them at Closed */
 	blkfront_close(dev);
 	dev = NULL;
-	assert_logged("backend still maps 2 pages after it closed: pages leaked");
+	assert_logged("backend still maps 2 pages after it closed: kept from use until it lets go");
 	assert_int_equal(live_pages(), 2);
 	(void)buf;
 }
@@ -1835,6 +1865,7 @@ int main(void)
 		T(response_id_with_high_bits_breaks_the_disk),
 		T(response_for_a_completed_request_breaks_the_disk),
 		T(response_for_a_slot_never_used_breaks_the_disk),
+		T(duplicate_response_after_the_slot_was_reused_breaks_the_disk),
 		T(response_with_another_operation_breaks_the_disk),
 		T(unknown_status_breaks_the_disk),
 		T(error_status_fails_only_that_request),

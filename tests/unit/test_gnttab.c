@@ -214,6 +214,7 @@ static void reset(void)
 	nr_frames = max_frames = 0;
 	free_head = LIST_END;
 	nr_used = 0;
+	nr_later = 0;
 
 	for (unsigned int i = 0; i < MAX_RUNS; i++)
 		free(runs[i].p);
@@ -500,11 +501,44 @@ static void alloc_page_is_zeroed_and_granted(void **state)
 	assert_int_equal(xen_entry(ro)->flags, 0);
 
 	xen_entry(rw)->flags |= GTF_writing; /* the backend still maps b: keep both */
-	gnttab_free_page(b, rw);
+	assert_int_equal(gnttab_free_page(b, rw), -EBUSY);
 	assert_true(page_in_use(b));
 	assert_int_equal(xen_entry(rw)->flags, GTF_permit_access | GTF_writing);
 	assert_int_equal(gnttab_used(), 1);
-	assert_logged("still mapped by its backend");
+	assert_int_equal(gnttab_reclaim(), 1); /* still mapped: still kept */
+	assert_true(page_in_use(b));
+}
+
+/*
+ * A page freed while its backend still maps it (a backend that broke the protocol and
+ * raced the frontend's close): kept out of use, neither the page nor its entry handed
+ * out again, and freed by the first grant after the backend unmaps it.
+ */
+static void page_freed_while_mapped_is_freed_once_unmapped(void **state)
+{
+	unsigned long before = pages_in_use();
+	grant_ref_t ref, other;
+	char *p = gnttab_alloc_page(5, false, &ref);
+
+	xen_entry(ref)->flags |= GTF_reading;
+	assert_int_equal(gnttab_free_page(p, ref), -EBUSY);
+	for (int i = 0; i < 10; i++) { /* grants meanwhile: not this entry, not this page */
+		char *q = gnttab_alloc_page(5, false, &other);
+
+		assert_ptr_not_equal(q, p);
+		assert_int_not_equal(other, ref);
+		assert_int_equal(gnttab_free_page(q, other), 0);
+	}
+	assert_true(page_in_use(p));
+	assert_int_equal(gnttab_used(), 1);
+
+	xen_entry(ref)->flags &= (uint16_t)~GTF_reading; /* the backend lets go */
+	assert_int_equal(gnttab_grant_page(5, page, false, &other), 0);
+	assert_false(page_in_use(p)); /* that grant freed it first */
+	assert_int_equal(gnttab_end_access(other), 0);
+	assert_int_equal(gnttab_used(), 0);
+	assert_int_equal(gnttab_reclaim(), 0);
+	assert_int_equal(pages_in_use(), before);
 }
 
 static void alloc_page_fails_cleanly(void **state)
@@ -680,6 +714,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failed_growth_is_enospc_and_keeps_the_table,
 						one_frame, done),
 		cmocka_unit_test_setup_teardown(alloc_page_is_zeroed_and_granted, one_frame, done),
+		cmocka_unit_test_setup_teardown(page_freed_while_mapped_is_freed_once_unmapped,
+						one_frame, done),
 		cmocka_unit_test_setup_teardown(alloc_page_fails_cleanly, max_one_frame, done),
 		cmocka_unit_test_setup_teardown(alloc_pages_grants_each_page, one_frame, done),
 		cmocka_unit_test_setup_teardown(alloc_pages_undoes_a_partial_grant, max_one_frame,

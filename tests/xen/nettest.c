@@ -11,6 +11,10 @@
  *   nettest udp-pps IP PORT SECS N     64-byte UDP datagrams to an echo server for SECS,
  *                                      N kept in flight (one sent for each echo, or for
  *                                      each 0.2 s with none); prints echoes per second
+ *   nettest udp-soak IP PORT COUNT N   the same until COUNT echoes came back (or none
+ *                                      for 10 s), with a "skiff-memory" datagram
+ *                                      before and after, which apps/echo answers by
+ *                                      printing its memory on the console
  *   nettest echo-server PORT           TCP and UDP echo (RFC 862) on PORT, a process
  *                                      per TCP client; runs until killed (make bench's
  *                                      Linux guest answers like apps/echo)
@@ -272,6 +276,71 @@ static int udp_pps(const char *ip, const char *port, int secs, int n)
 	       "(%lld sent, %lld refills)\n",
 	       echoed, secs, n, echoed / (now_s() - start), sent, refills);
 	return echoed == 0;
+}
+
+/* One datagram and its echo (3 tries of 1 s). */
+static int udp_once(int fd, const char *text)
+{
+	char back[256];
+
+	for (int tries = 0; tries < 3; tries++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		send(fd, text, strlen(text), 0);
+		while (poll(&p, 1, 1000) > 0) {
+			ssize_t n = recv(fd, back, sizeof(back), 0);
+
+			if (n == (ssize_t)strlen(text) && !memcmp(back, text, (size_t)n))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static int udp_soak(const char *ip, const char *port, long long count, int n)
+{
+	struct sockaddr_in a = address(ip, port);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint8_t msg[64], back[2048];
+	long long sent = 0, echoed = 0;
+	double start, last;
+
+	memset(msg, 's', sizeof(msg));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    udp_once(fd, "skiff-memory")) {
+		printf("nettest: udp-soak: no answer to skiff-memory\n");
+		return 1;
+	}
+	start = last = now_s();
+	for (int i = 0; i < n; i++, sent++)
+		send(fd, msg, sizeof(msg), 0);
+	while (echoed < count && now_s() - last < 10) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (poll(&p, 1, 200) <= 0) {
+			for (int i = 0; i < n; i++, sent++)
+				send(fd, msg, sizeof(msg), 0);
+			continue;
+		}
+		if (recv(fd, back, sizeof(back), 0) == sizeof(msg)) {
+			echoed++;
+			last = now_s();
+			if (sent < count) {
+				send(fd, msg, sizeof(msg), 0);
+				sent++;
+			}
+		}
+	}
+	/* the last echoes in flight: let them come, or be dropped, before the memory */
+	while (poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, 500) > 0)
+		recv(fd, back, sizeof(back), 0);
+	printf("nettest: udp-soak: %lld echoes of 64 bytes of %lld sent in %.0f s\n", echoed, sent,
+	       now_s() - start);
+	if (udp_once(fd, "skiff-memory")) {
+		printf("nettest: udp-soak: no answer to skiff-memory at the end\n");
+		return 1;
+	}
+	return echoed < count;
 }
 
 /* RFC 862 over TCP and UDP on port, until killed. */
@@ -724,6 +793,8 @@ int main(int argc, char **argv)
 		return udp_echo(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "rtt"))
 		return rtt(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "udp-soak"))
+		return udp_soak(argv[2], argv[3], atoll(argv[4]), atoi(argv[5]));
 	if (argc == 6 && !strcmp(argv[1], "udp-pps"))
 		return udp_pps(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "echo-server"))
@@ -741,7 +812,8 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: nettest tcp-echo IP PORT BYTES | udp-echo IP PORT MIN MAX |\n"
 		"       rtt IP PORT COUNT | http IP PORT PATH COUNT | relay LPORT IP PORT |\n"
-		"       dns NAME IP | tcp-csum IFACE COUNT SECS | udp-pps IP PORT SECS N |\n"
+		"       dns NAME IP | tcp-csum IFACE COUNT SECS | udp-pps IP PORT SECS N | "
+		"udp-soak IP PORT COUNT N |\n"
 		"       echo-server PORT | tcp-badsum IFACE MAC IP PORT\n");
 	return 2;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tests that boot Skiff appliances under Xen, one area per file in tests/xen/areas/
-# (boot, crash, blk, net, dom0run, posix, xenstore). All the guests of the areas asked for run in one
+# (boot, crash, blk, hostile, net, soak, dom0run, posix, xenstore). All the guests of the areas asked for run in one
 # boot of the emulated test host (tools/testhost), one after the other; then each
 # area's checks judge what dom0 saw. One PASS/FAIL line per test, then "N passed, N failed".
 #
@@ -20,7 +20,7 @@ job=$work/job
 . "$top/tests/xen/lib.sh"
 
 # xenstore last: its last guest freezes dom0's xenstored.
-all_areas="boot crash blk net dom0run posix xenstore"
+all_areas="boot crash blk hostile net soak dom0run posix xenstore"
 areas=${*:-$all_areas}
 for area in $areas; do
 	[ -f "$top/tests/xen/areas/$area.sh" ] ||
