@@ -1,9 +1,9 @@
 /*
- * skiff_memory_info() (include/skiff/xen.h): how many pages the page allocator has free,
+ * skiff_memory_info() (include/skiff/memory.h): how many pages the page allocator has free,
  * what malloc holds, and how many grant entries are in use, now. A device that comes and goes must
  * leave both as they were; the tests that break a disk on purpose compare them.
  */
-#include <skiff/xen.h>
+#include <skiff/memory.h>
 
 #include "libc/malloc.h"
 #include "libc/page_alloc.h"

@@ -37,7 +37,7 @@ rank() { # rank of a layer name, or nothing
 header_layer() {
 	case $1 in
 	skiff/console.h | skiff/time.h) echo xen ;;
-	skiff/thread.h | skiff/shutdown.h) echo kernel ;;
+	skiff/thread.h | skiff/shutdown.h | skiff/memory.h) echo kernel ;;
 	skiff/xen.h | skiff/xenstore.h) echo xenbus ;;
 	skiff/blkfront.h | skiff/netfront.h) echo drivers ;;
 	skiff/net.h) echo net ;;

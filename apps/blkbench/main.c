@@ -25,6 +25,7 @@
 #include <skiff/blkfront.h>
 #include <skiff/thread.h>
 #include <skiff/time.h>
+#include <skiff/memory.h>
 #include <skiff/xen.h>
 
 #define MAX_DEPTH 32

@@ -23,6 +23,7 @@
 #include <skiff/console.h>
 #include <skiff/thread.h>
 #include <skiff/time.h>
+#include <skiff/memory.h>
 #include <skiff/xen.h>
 
 #define BLOCK	   4096

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <skiff/net.h>
 #include <skiff/thread.h>
-#include <skiff/xen.h>
+#include <skiff/memory.h>
 
 #include "lwip/sockets.h"
 

@@ -14,20 +14,4 @@ struct skiff_domain_info {
 
 void skiff_domain_info(struct skiff_domain_info *info);
 
-/* Memory as the page allocator and the grant table see it now (kernel/memory_info.c).
- * Every device that comes and goes gives back what it took: compare before and after. */
-struct skiff_memory_info {
-	unsigned long free_pages, total_pages; /* 4 KiB pages, the page allocator's */
-	/* malloc keeps the pages it cut into small blocks (free_pages + malloc_pages is
-	 * what a device that came and went must leave as it was), and counts the blocks
-	 * handed out and not freed. */
-	unsigned long malloc_pages, malloc_blocks;
-	unsigned int grants_in_use; /* grant entries granted to any domain */
-	/* Pages freed while a backend still mapped them: kept from use until it unmaps
-	 * them (then freed; this call frees those it has let go of first). */
-	unsigned int pages_held_by_backends;
-};
-
-void skiff_memory_info(struct skiff_memory_info *info);
-
 #endif

@@ -99,7 +99,7 @@ boot_mode() {
 		! declare -F "${area}_boot" >/dev/null || "${area}_boot"
 	done
 	# TESTHOST: another copy of tools/testhost to run the batch with (default: this tree's).
-	"${TESTHOST:-$top/tools/testhost}/run" --timeout 1200 ${net_forward:+--forward $net_forward} \
+	"${TESTHOST:-$top/tools/testhost}/run" --timeout 2400 ${net_forward:+--forward $net_forward} \
 		"$all_job" "$work/boot-$mode" || rc=$?
 	mkdir -p "$results"
 	for area in $areas; do
