@@ -243,10 +243,9 @@ static int end_page_grant(struct blkfront *dev, uint16_t i)
 	if (dev->info.persistent || ref == NO_GRANT)
 		return 0;
 	p->ref = NO_GRANT;
-	if (gnttab_end_access(ref) == 0)
+	if (gnttab_end_or_keep_later(ref, p->va) == 0)
 		return 0;
-	gnttab_free_page(p->va, ref); /* freed once the backend unmaps it, never reused */
-	p->va = NULL;
+	p->va = NULL; /* freed once the backend unmaps it, never reused */
 	return -EBUSY;
 }
 

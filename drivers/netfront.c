@@ -119,12 +119,11 @@ int netfront_count(void)
 /* ---- failure ------------------------------------------------------------------ */
 
 /* End a grant: -EBUSY if the backend still maps the page, which is then the grant
- * table's: never reused by us, freed once the backend unmaps it (gnttab_free_page). */
+ * table's: never reused by us, freed once the backend unmaps it. */
 static int end_grant(void **page, grant_ref_t ref)
 {
-	if (gnttab_end_access(ref) == 0)
+	if (gnttab_end_or_keep_later(ref, *page) == 0)
 		return 0;
-	gnttab_free_page(*page, ref);
 	*page = NULL;
 	return -EBUSY;
 }

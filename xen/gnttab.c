@@ -181,12 +181,10 @@ void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref)
 	return page;
 }
 
-int gnttab_free_page(void *page, grant_ref_t ref)
+int gnttab_end_or_keep_later(grant_ref_t ref, void *page)
 {
-	if (gnttab_end_access(ref) == 0) {
-		page_free(page, 1);
+	if (gnttab_end_access(ref) == 0)
 		return 0;
-	}
 	if (nr_later == MAX_LATER) {
 		printk("gnttab: grant %u still mapped by its backend, and %u more: page %p kept "
 		       "out of use\n",
@@ -195,6 +193,15 @@ int gnttab_free_page(void *page, grant_ref_t ref)
 	}
 	later[nr_later++] = (struct later){page, ref};
 	return -EBUSY;
+}
+
+int gnttab_free_page(void *page, grant_ref_t ref)
+{
+	int rc = gnttab_end_or_keep_later(ref, page);
+
+	if (rc == 0)
+		page_free(page, 1);
+	return rc;
 }
 
 unsigned int gnttab_reclaim(void)

@@ -43,6 +43,10 @@ void *gnttab_alloc_page(domid_t domid, bool readonly, grant_ref_t *ref);
  * gnttab_reclaim) after that. The caller must not touch the page again either way.
  */
 int gnttab_free_page(void *page, grant_ref_t ref);
+/* End the grant of a page the caller keeps: 0, and the page is still the caller's.
+ * -EBUSY while the other domain maps it: the page is the grant table's from now on,
+ * freed as gnttab_free_page frees one (the caller must forget it). */
+int gnttab_end_or_keep_later(grant_ref_t ref, void *page);
 /* Free the pages whose grants were still mapped when freed and no longer are; how many
  * still wait. */
 unsigned int gnttab_reclaim(void);

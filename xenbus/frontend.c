@@ -85,6 +85,12 @@ void frontend_break(struct frontend *fe, const char *fmt, ...)
 	wait_queue_wake_all(&fe->kick); /* its thread runs ops->broken */
 }
 
+/* Broken, and ops->broken not run yet. */
+static bool break_untold(const struct frontend *fe)
+{
+	return fe->broken && !fe->broken_told;
+}
+
 /* After a break, once, in the device's thread (frontend_break may run in the app's). */
 static void tell_broken(struct frontend *fe)
 {
@@ -222,9 +228,7 @@ static void wait_for_work(struct frontend *fe)
 	uint64_t deadline = fe->ops->next_deadline && !fe->broken ? fe->ops->next_deadline(fe) : 0;
 	uint64_t now = monotonic_ns();
 
-#define WORK                                                                                       \
-	(fe->event_pending || fe->xb.state_dirty || fe->close_asked ||                             \
-	 (fe->broken && !fe->broken_told))
+#define WORK (fe->event_pending || fe->xb.state_dirty || fe->close_asked || break_untold(fe))
 	if (!deadline)
 		wait_event(&fe->kick, WORK);
 	else if (deadline > now && !wait_event_timeout(&fe->kick, WORK, deadline - now))
@@ -246,7 +250,7 @@ static int frontend_thread(void *arg)
 			disconnect(fe);
 			break;
 		}
-		if (fe->broken && !fe->broken_told)
+		if (break_untold(fe))
 			tell_broken(fe);
 		if (fe->event_pending && fe->broken)
 			fe->event_pending = false; /* nothing to serve; left set, it would spin */

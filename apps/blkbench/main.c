@@ -215,12 +215,7 @@ static int soak_test(struct blkfront *disk, uint64_t n)
 	memory_line("after the warm-up", &start);
 	failed += run_pattern(disk, &soak, 0, n);
 	memory_line("at the end", &end);
-	printf("blkbench: soak: memory %s\n",
-	       start.free_pages + start.malloc_pages == end.free_pages + end.malloc_pages &&
-			       start.malloc_blocks == end.malloc_blocks &&
-			       start.grants_in_use == end.grants_in_use
-		       ? "flat"
-		       : "GREW");
+	printf("blkbench: soak: memory %s\n", skiff_memory_same(&start, &end) ? "flat" : "GREW");
 	return failed;
 }
 

@@ -181,14 +181,6 @@ static int open_named(const char *want, struct blkfront **disk)
 	return -ENODEV;
 }
 
-/* Pages malloc cut into small blocks stay with it: a page moved there is not lost. */
-static bool same_memory(const struct skiff_memory_info *a, const struct skiff_memory_info *b)
-{
-	return a->free_pages + a->malloc_pages == b->free_pages + b->malloc_pages &&
-	       a->malloc_blocks == b->malloc_blocks && a->grants_in_use == b->grants_in_use &&
-	       a->pages_held_by_backends == b->pages_held_by_backends;
-}
-
 static void print_memory(const char *when, struct skiff_memory_info *m)
 {
 	skiff_memory_info(m);
@@ -241,7 +233,7 @@ int main(void)
 	printf("blkhostile: xvda %s\n", other_disk_works(other) ? "still works" : "FAILED");
 	print_memory("after", &after);
 	printf("blkhostile: memory %s\n",
-	       same_memory(&before, &after) ? "all back" : "NOT all back");
+	       skiff_memory_same(&before, &after) ? "all back" : "NOT all back");
 	blkfront_close(other);
 	printf("blkhostile: waiting for a shutdown request\n");
 	for (;;)

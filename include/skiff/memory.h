@@ -3,6 +3,8 @@
 #ifndef SKIFF_MEMORY_H
 #define SKIFF_MEMORY_H
 
+#include <stdbool.h>
+
 struct skiff_memory_info {
 	unsigned long free_pages, total_pages; /* 4 KiB pages, the page allocator's */
 	/* malloc keeps the pages it cut into small blocks (free_pages + malloc_pages is
@@ -16,5 +18,7 @@ struct skiff_memory_info {
 };
 
 void skiff_memory_info(struct skiff_memory_info *info);
+/* Two readings hold the same memory (malloc's pages counted as free: it keeps them). */
+bool skiff_memory_same(const struct skiff_memory_info *a, const struct skiff_memory_info *b);
 
 #endif

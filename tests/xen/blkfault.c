@@ -363,6 +363,19 @@ static bool misbehave(const blkif_request_t *req)
 	return true;
 }
 
+/* Whether requests after the case's are still answered: yes for the cases whose wrong
+ * is one bad answer; no for silence, closing, closed, unmap (storm goes back to honest). */
+static bool answers_after(const char *c)
+{
+	static const char *const answering[] = {"duplicate", "bad-id", "far-ahead", "wrong-op",
+						"bad-status"};
+
+	for (size_t i = 0; i < sizeof(answering) / sizeof(answering[0]); i++)
+		if (!strcmp(c, answering[i]))
+			return true;
+	return false;
+}
+
 /* Take every request on the ring; answer each, or do the case's wrong. */
 static void serve_ring(void)
 {
@@ -382,11 +395,7 @@ static void serve_ring(void)
 			memcpy(&req, RING_GET_REQUEST(&ring, rc), sizeof(req));
 			ring.req_cons = ++rc;
 			taken++;
-			if (misbehaving && !strcmp(fault, "silence"))
-				continue;
-			if (misbehaving && strcmp(fault, "duplicate") && strcmp(fault, "bad-id") &&
-			    strcmp(fault, "far-ahead") && strcmp(fault, "wrong-op") &&
-			    strcmp(fault, "bad-status"))
+			if (misbehaving && !answers_after(fault))
 				continue; /* the rest go unanswered too */
 			if (!misbehaving && taken == fault_at && strcmp(fault, "honest") &&
 			    strncmp(fault, "node:", 5)) {

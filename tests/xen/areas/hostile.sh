@@ -65,8 +65,6 @@ while read -r name case at sectors ssize extra; do
 	if guest_wait_line $g '^blkhostile: waiting for a shutdown request' 120; then
 		xl shutdown $g
 	fi
-	xenstore-ls -fp /local/domain/$(xl domid $g)/device/vbd/51728 >$OUT/$g.xs 2>&1
-	xenstore-ls -fp /local/domain/0/backend/faultvbd >>$OUT/$g.xs 2>&1
 	guest_wait $g 60
 	xl destroy $g 2>/dev/null
 	for i in $(seq 50); do kill -0 $bpid 2>/dev/null || break; sleep 0.1; done
